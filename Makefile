@@ -1,0 +1,110 @@
+# smpr - scalp micropigmentation preview renderer.
+#
+#   make            the library (build/libsmp.a) and ./smpr
+#   make demo       install missing packages, render the bundled samples
+#   make check      install missing packages, build and run every test
+#   make asan       the tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make valgrind   the tests under valgrind memcheck
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# CC, CFLAGS, LDFLAGS, PREFIX, DESTDIR and BUILD may be overridden.
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wno-unused-parameter
+BUILD   ?= build
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+PKGS      = libpng libjpeg cairo libexif
+# deferred, so that `make deps` can install what pkg-config looks for
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
+TEST_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+ALL_CFLAGS = $(WARN) -Iinclude -Isrc $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+LIBS       = $(PKG_LIBS) -lm
+
+CLI_SRC  = $(wildcard src/cli*.c)
+LIB_SRC  = $(filter-out $(CLI_SRC),$(wildcard src/*.c))
+LIB_OBJ  = $(LIB_SRC:src/%.c=$(BUILD)/%.o)
+CLI_OBJ  = $(CLI_SRC:src/%.c=$(BUILD)/%.o)
+TEST_SRC = $(wildcard tests/test_*.c)
+TEST_BIN = $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+TUTIL_SRC = $(wildcard tests/util/*.c)
+TUTIL_OBJ = $(TUTIL_SRC:tests/util/%.c=$(BUILD)/tests/util/%.o)
+LIB      = $(BUILD)/libsmp.a
+SMPR     = smpr
+
+.PHONY: all deps check test-run asan valgrind demo samples install clean bench
+
+all: $(SMPR)
+
+$(BUILD)/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(SMPR): $(CLI_OBJ) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(LIBS)
+
+$(BUILD)/tests/util/%.o: tests/util/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests -c $< -o $@
+
+$(BUILD)/tests/%: tests/%.c $(TUTIL_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests $(LDFLAGS) -o $@ $< \
+	    $(TUTIL_OBJ) $(LIB) $(TEST_LIBS) $(LIBS)
+
+deps:
+	@sh .ci/deps.sh
+
+# Each test binary runs alone; the CLI tests need ./smpr built the same way.
+test-run: $(TEST_BIN) $(SMPR)
+	@fail=0; for t in $(TEST_BIN); do \
+	    echo "== $$t"; \
+	    SMPR=./$(SMPR) $(RUNNER) $$t || fail=1; \
+	done; \
+	if [ $$fail = 0 ]; then echo "all tests passed"; else echo "some tests FAILED"; exit 1; fi
+
+check: deps
+	@$(MAKE) --no-print-directory test-run
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan SMPR=build-asan/smpr \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" test-run
+
+valgrind: deps
+	@$(MAKE) --no-print-directory BUILD=build-vg SMPR=build-vg/smpr \
+	    CFLAGS="-O1 -g" \
+	    RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --trace-children=yes --trace-children-skip=*/sh,*/cp,*/rm" \
+	    test-run
+
+# Sample photos are drawn by the project's own generator.
+$(BUILD)/mksamples: samples/mksamples.c
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -Iinclude -o $@ $< $(PKG_CFLAGS) $(LIBS)
+
+demo: deps
+	@$(MAKE) --no-print-directory $(SMPR)
+	@sh samples/demo.sh ./$(SMPR) demo-out
+
+install: $(SMPR)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
+	    $(DESTDIR)$(PREFIX)/include/smp $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(SMPR) $(DESTDIR)$(PREFIX)/bin/smpr
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libsmp.a
+	install -m 644 include/smp/smp.h $(DESTDIR)$(PREFIX)/include/smp/smp.h
+	install -m 644 assets/smpr.1 $(DESTDIR)$(PREFIX)/share/man/man1/smpr.1
+
+clean:
+	rm -rf build build-asan build-vg $(SMPR) demo-out
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -1,0 +1,224 @@
+/*
+ * smp.h - public interface of libsmp, the scalp micropigmentation (SMP)
+ * preview renderer behind the `smpr` command.
+ *
+ * Usage in short:
+ *
+ *     smp_image *photo;  smp_error err;  smp_params p;  smp_render *r;
+ *     smp_image_load("client.jpg", NULL, &photo, &err);
+ *     smp_params_default(&p);  p.density = 100;  p.sessions = 3;
+ *     smp_render_new(photo, &p, &r, &err);
+ *     for (int s = 1; s <= 3; s++) {
+ *         const smp_image *preview;
+ *         smp_render_session(r, s, &preview, &err);   // incremental
+ *         smp_image_save(preview, "out-s.png", NULL, &err);
+ *     }
+ *     smp_render_free(r);  smp_image_free(photo);
+ *
+ * Conventions: every call that can fail returns an smp_status and, when
+ * `err` is not NULL, fills it with a one-line message naming the file or
+ * parameter at fault.  The library never prints and never exits.  It keeps
+ * no global mutable state, so independent objects may be used from
+ * different threads.  Every *_new / *_load has a *_free that accepts NULL.
+ */
+#ifndef SMP_SMP_H
+#define SMP_SMP_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SMP_VERSION "0.1.0"
+
+/* ---- errors ----------------------------------------------------------- */
+
+typedef enum smp_status {
+    SMP_OK = 0,
+    SMP_ERR_NOMEM,      /* out of memory */
+    SMP_ERR_IO,         /* a file could not be opened, read or written */
+    SMP_ERR_FORMAT,     /* not a PNG or JPEG, or a variant we refuse */
+    SMP_ERR_CORRUPT,    /* truncated or damaged image data */
+    SMP_ERR_LIMIT,      /* zero, absurd or too large dimensions */
+    SMP_ERR_ARG,        /* an invalid parameter */
+    SMP_ERR_CANCELLED,  /* *cancel became non-zero */
+    SMP_ERR_REGION      /* nothing to treat: empty region or density */
+} smp_status;
+
+typedef struct smp_error {
+    smp_status status;
+    char msg[512];      /* one line, no trailing newline */
+} smp_error;
+
+const char *smp_strerror(smp_status status);
+
+/* ---- images ----------------------------------------------------------- */
+
+typedef enum smp_format {
+    SMP_FORMAT_AUTO = 0,    /* on save: the format the image was read from */
+    SMP_FORMAT_PNG,
+    SMP_FORMAT_JPEG
+} smp_format;
+
+typedef enum smp_res_unit {
+    SMP_RES_NONE = 0,       /* no resolution information */
+    SMP_RES_ASPECT,         /* x:y pixel aspect only */
+    SMP_RES_PER_METRE       /* pixels per metre */
+} smp_res_unit;
+
+typedef struct smp_resolution {
+    smp_res_unit unit;
+    uint32_t x, y;
+} smp_resolution;
+
+/*
+ * One internal pixel format: RGBA, 8 bits per channel, sRGB-encoded,
+ * straight (not premultiplied) alpha, rows top to bottom, upright (EXIF
+ * orientation already applied).  Metadata that outputs carry over lives
+ * beside the pixels.
+ */
+typedef struct smp_image {
+    uint32_t width, height;
+    size_t stride;              /* bytes per row, 4 * width */
+    uint8_t *pixels;
+    smp_format format;          /* what it was read from (PNG if made) */
+    int has_alpha;              /* some pixel has alpha < 255 */
+    smp_resolution res;
+    uint8_t *icc;               /* embedded RGB ICC profile, or NULL */
+    size_t icc_size;
+    int srgb_intent;            /* PNG sRGB chunk rendering intent, or -1 */
+} smp_image;
+
+typedef struct smp_load_options {
+    uint64_t max_pixels;        /* 0: SMP_DEFAULT_MAX_PIXELS */
+} smp_load_options;
+
+#define SMP_DEFAULT_MAX_PIXELS 100000000u   /* 100 megapixels */
+
+typedef struct smp_save_options {
+    smp_format format;          /* AUTO: image->format */
+    int quality;                /* JPEG quality 1-100, 0: 90 */
+    volatile sig_atomic_t *cancel;  /* optional; non-zero aborts the write */
+} smp_save_options;
+
+/* Loads a PNG or JPEG (detected from its bytes, not its name). */
+smp_status smp_image_load(const char *path, const smp_load_options *opt,
+                          smp_image **out, smp_error *err);
+/* The same from memory; `name` is used in messages. */
+smp_status smp_image_load_mem(const void *data, size_t size, const char *name,
+                              const smp_load_options *opt, smp_image **out,
+                              smp_error *err);
+/* A new opaque black image with no metadata. */
+smp_status smp_image_new(uint32_t width, uint32_t height, smp_image **out,
+                         smp_error *err);
+smp_status smp_image_clone(const smp_image *img, smp_image **out,
+                           smp_error *err);
+void smp_image_free(smp_image *img);
+
+/*
+ * Writes atomically: a temporary file in the destination's directory is
+ * written, flushed and renamed over `path`; after any failure (or a
+ * cancel) nothing is left behind and an existing file at `path` is kept.
+ */
+smp_status smp_image_save(const smp_image *img, const char *path,
+                          const smp_save_options *opt, smp_error *err);
+
+/* ---- rendering -------------------------------------------------------- */
+
+#define SMP_MAX_SESSIONS 8
+
+typedef enum smp_edge {
+    SMP_EDGE_PRESET = 0,        /* the hairline preset's own edge */
+    SMP_EDGE_SHARP,
+    SMP_EDGE_SOFT,
+    SMP_EDGE_FEATHERED
+} smp_edge;
+
+typedef enum smp_front {
+    SMP_FRONT_TOP = 0,          /* the forehead is towards the image top */
+    SMP_FRONT_BOTTOM,
+    SMP_FRONT_LEFT,
+    SMP_FRONT_RIGHT
+} smp_front;
+
+/* The head frame: an ellipse in photo pixels and the side of the face. */
+typedef struct smp_head {
+    double cx, cy, rx, ry;      /* rx along the image x axis */
+    smp_front front;
+} smp_head;
+
+typedef struct smp_params {
+    const char *hairline;       /* preset name, see smp_hairline_names() */
+    smp_edge edge;
+    double hairline_shift_mm;   /* + moves the hairline forward */
+    double feather_mm;          /* width of a soft/feathered band; 0: preset */
+    double density;             /* dots per cm^2 after the last session */
+    int sessions;               /* 1..SMP_MAX_SESSIONS */
+    double split[SMP_MAX_SESSIONS]; /* cumulative share after each session,
+                                       all 0: default for `sessions` */
+    double scale;               /* pixels per mm; 0: estimate from head */
+    double dot_mm;              /* mean healed dot diameter in mm */
+    int has_head, has_front;    /* head / head.front given by the user */
+    smp_head head;
+    const smp_image *mask;      /* optional, photo-sized: white = full */
+    uint64_t seed;
+    volatile sig_atomic_t *cancel;  /* optional */
+} smp_params;
+
+void smp_params_default(smp_params *p);
+/* NULL-terminated list of hairline preset names. */
+const char *const *smp_hairline_names(void);
+
+/* One pigment dot, in photo pixels. */
+typedef struct smp_dot {
+    float x, y;                 /* centre */
+    float diameter;             /* along the major axis */
+    float aspect;               /* minor / major, (0, 1] */
+    float angle;                /* major axis, radians from +x */
+    float opacity;              /* 0..1, pigment load of this dot */
+    uint8_t session;            /* 1..sessions */
+} smp_dot;
+
+typedef struct smp_render smp_render;
+
+typedef struct smp_render_info {
+    smp_head head;
+    int head_estimated;         /* head frame was estimated from the photo */
+    double scale;               /* px per mm actually used */
+    int scale_estimated;
+    double area_cm2;            /* treated area weighted by coverage */
+    int sessions;
+    size_t dots[SMP_MAX_SESSIONS];  /* cumulative dot count after session k */
+} smp_render_info;
+
+/* Frames the head, builds the density field and places every dot. */
+smp_status smp_render_new(const smp_image *photo, const smp_params *p,
+                          smp_render **out, smp_error *err);
+void smp_render_get_info(const smp_render *r, smp_render_info *info);
+/* All dots in placement order: session 1's first, then 2's, ... */
+const smp_dot *smp_render_dots(const smp_render *r, size_t *count);
+/*
+ * The preview after `session` (1..sessions).  Sessions are rendered
+ * incrementally on one canvas, so asking in increasing order is cheapest.
+ * The image stays owned by `r` and is valid until the next call.
+ */
+smp_status smp_render_session(smp_render *r, int session,
+                              const smp_image **out, smp_error *err);
+void smp_render_free(smp_render *r);
+
+/* Dot map as CSV: x,y,diameter,session,aspect,angle,opacity */
+smp_status smp_dots_save_csv(const smp_render *r, const char *path,
+                             smp_error *err);
+
+/* "Before" | "After session N" side by side, lettered with Cairo. */
+smp_status smp_compose_before_after(const smp_image *before,
+                                    const smp_image *after, int session,
+                                    smp_image **out, smp_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,88 @@
+/*
+ * atomic.c - outputs appear whole or not at all.  A file is written under a
+ * hidden temporary name in its destination's directory (so the final
+ * rename(2) cannot cross file systems), flushed to disk, then renamed over
+ * the destination.  Any failure removes the temporary and leaves an
+ * existing destination untouched.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "internal.h"
+
+smp_status smp_atomic_open(smp_atomic *a, const char *path, smp_error *err)
+{
+    memset(a, 0, sizeof *a);
+    size_t n = strlen(path);
+    const char *slash = strrchr(path, '/');
+    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    a->path = malloc(n + 1);
+    a->tmp = malloc(n + 32);
+    if (!a->path || !a->tmp) {
+        smp_atomic_abort(a);
+        return smp_fail(err, SMP_ERR_NOMEM, "out of memory");
+    }
+    memcpy(a->path, path, n + 1);
+    memcpy(a->tmp, path, dirlen);
+    snprintf(a->tmp + dirlen, n + 32 - dirlen, ".%s.smpr-XXXXXX",
+             path + dirlen);
+    int fd = mkstemp(a->tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(a->tmp);
+        a->tmp = NULL;
+        smp_atomic_abort(a);
+        return smp_fail(err, SMP_ERR_IO, "%s: cannot create: %s", path,
+                        strerror(e));
+    }
+    /* mkstemp makes 0600; outputs are ordinary files */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    a->fp = fdopen(fd, "wb");
+    if (!a->fp) {
+        close(fd);
+        smp_atomic_abort(a);
+        return smp_fail(err, SMP_ERR_NOMEM, "out of memory");
+    }
+    return SMP_OK;
+}
+
+smp_status smp_atomic_commit(smp_atomic *a, smp_error *err)
+{
+    int e = 0;
+    if (fflush(a->fp) != 0 || ferror(a->fp))
+        e = errno ? errno : EIO;
+    else if (fsync(fileno(a->fp)) != 0 && errno != EINVAL)
+        e = errno;
+    if (fclose(a->fp) != 0 && !e)
+        e = errno ? errno : EIO;
+    a->fp = NULL;
+    if (!e && rename(a->tmp, a->path) != 0)
+        e = errno;
+    if (e) {
+        smp_status st = smp_fail(err, SMP_ERR_IO, "%s: cannot write: %s",
+                                 a->path, strerror(e));
+        smp_atomic_abort(a);
+        return st;
+    }
+    free(a->tmp);
+    a->tmp = NULL;
+    smp_atomic_abort(a);
+    return SMP_OK;
+}
+
+void smp_atomic_abort(smp_atomic *a)
+{
+    if (a->fp)
+        fclose(a->fp);
+    if (a->tmp)
+        unlink(a->tmp);
+    free(a->tmp);
+    free(a->path);
+    memset(a, 0, sizeof *a);
+}

@@ -1,0 +1,62 @@
+/*
+ * internal.h - declarations shared between libsmp's modules, not part of
+ * the public interface.  Each group names the module that owns it.
+ */
+#ifndef SMP_INTERNAL_H
+#define SMP_INTERNAL_H
+
+#include <stdio.h>
+#include "smp/smp.h"
+
+#if defined(__GNUC__)
+#define SMP_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define SMP_PRINTF(a, b)
+#endif
+
+/* error.c: fills `err` (if not NULL) and returns `status`. */
+smp_status smp_fail(smp_error *err, smp_status status, const char *fmt, ...)
+    SMP_PRINTF(3, 4);
+
+/* image.c */
+/* a * b * c without overflow, or 0 on overflow. */
+size_t smp_mul3(size_t a, size_t b, size_t c);
+/* Copies resolution, ICC and sRGB metadata from src to dst. */
+smp_status smp_image_copy_meta(smp_image *dst, const smp_image *src,
+                               smp_error *err);
+/* Applies an EXIF orientation (1..8) so the image becomes upright;
+ * may replace *img. */
+smp_status smp_image_orient(smp_image **img, int orientation,
+                            smp_error *err);
+
+/* png_io.c: decode a whole PNG held in memory; encode to an open file. */
+smp_status smp_png_decode(const uint8_t *data, size_t size, const char *name,
+                          uint64_t max_pixels, smp_image **out,
+                          smp_error *err);
+smp_status smp_png_encode(const smp_image *img, FILE *fp, const char *name,
+                          volatile sig_atomic_t *cancel, smp_error *err);
+
+/* jpeg_io.c: likewise; decode applies the EXIF orientation. */
+smp_status smp_jpeg_decode(const uint8_t *data, size_t size,
+                           const char *name, uint64_t max_pixels,
+                           smp_image **out, smp_error *err);
+smp_status smp_jpeg_encode(const smp_image *img, FILE *fp, int quality,
+                           const char *name, volatile sig_atomic_t *cancel,
+                           smp_error *err);
+
+/* exif.c: orientation 1..8 from an APP1 payload ("Exif\0\0..."); 1 when
+ * absent or unreadable. */
+int smp_exif_orientation(const uint8_t *app1, size_t size);
+
+/* atomic.c: a file written under a temporary name and renamed on commit. */
+typedef struct smp_atomic {
+    FILE *fp;
+    char *path, *tmp;
+} smp_atomic;
+smp_status smp_atomic_open(smp_atomic *a, const char *path, smp_error *err);
+/* Flushes, fsyncs, closes and renames; on failure removes the temporary. */
+smp_status smp_atomic_commit(smp_atomic *a, smp_error *err);
+/* Closes and removes the temporary; safe after a failed commit. */
+void smp_atomic_abort(smp_atomic *a);
+
+#endif
