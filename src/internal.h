@@ -59,4 +59,44 @@ smp_status smp_atomic_commit(smp_atomic *a, smp_error *err);
 /* Closes and removes the temporary; safe after a failed commit. */
 void smp_atomic_abort(smp_atomic *a);
 
+/* density.c: the target dot density over the photo, on a coarse grid of
+ * square cells `cell` pixels wide; lambda in dots per square pixel. */
+typedef struct smp_field {
+    uint32_t w, h;              /* cells */
+    float cell;                 /* cell size in pixels */
+    uint32_t img_w, img_h;      /* the photo it covers */
+    float *lambda;              /* w * h values, row-major */
+    float max;                  /* largest value */
+} smp_field;
+smp_status smp_field_init(smp_field *f, uint32_t img_w, uint32_t img_h,
+                          float cell, smp_error *err);
+void smp_field_release(smp_field *f);
+/* Density at a photo point (bilinear between cell centres). */
+float smp_field_at(const smp_field *f, float x, float y);
+/* Expected number of dots: the integral of lambda over the photo. */
+double smp_field_total(const smp_field *f);
+
+/* placement.c: progressive variable-density blue noise. */
+typedef struct smp_point {
+    float x, y;
+    uint8_t session;            /* 1..sessions */
+} smp_point;
+/*
+ * Places about cum[k] * smp_field_total(f) dots by the end of session k+1
+ * (cum increasing, last 1).  Points come out in session order; counts[k]
+ * receives the cumulative count after session k+1.  Every session prefix
+ * is well spread at its own density.
+ */
+smp_status smp_place(const smp_field *f, int sessions, const double *cum,
+                     uint64_t seed, volatile sig_atomic_t *cancel,
+                     smp_point **out, size_t *counts, smp_error *err);
+/*
+ * Relative radius (Lagae & Dutre 2008) of pts[0..n), each point's nearest
+ * neighbour distance over the densest-packing spacing at the local density
+ * share * lambda(x); the minimum over points.  share is the prefix's
+ * fraction of the final density.
+ */
+double smp_relative_radius(const smp_point *pts, size_t n,
+                           const smp_field *f, double share);
+
 #endif
