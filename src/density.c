@@ -6,7 +6,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
-#include "internal.h"
+#include "density.h"
 
 smp_status smp_field_init(smp_field *f, uint32_t img_w, uint32_t img_h,
                           float cell, smp_error *err)
@@ -65,4 +65,65 @@ double smp_field_total(const smp_field *f)
         sum += row * ch;
     }
     return sum;
+}
+
+/*
+ * The field is the product of what says "treat here": the head frame
+ * (when there is no mask), the hairline's edge profile, the mask's grey
+ * level and the photo's alpha.  Mask and alpha are averaged over each
+ * cell so that thin features are not lost between samples.
+ */
+smp_status smp_density_build(smp_field *f, const smp_image *photo,
+                             const smp_frame *frame, double rim_px,
+                             const smp_hairline *hl, const smp_image *mask,
+                             double lambda_full, smp_error *err)
+{
+    if (mask && (mask->width != photo->width || mask->height != photo->height))
+        return smp_fail(err, SMP_ERR_ARG, "mask is %ux%u but the photo is "
+                        "%ux%u", (unsigned)mask->width,
+                        (unsigned)mask->height, (unsigned)photo->width,
+                        (unsigned)photo->height);
+    f->max = 0;
+    for (uint32_t j = 0; j < f->h; j++) {
+        uint32_t py0 = (uint32_t)(j * f->cell);
+        uint32_t py1 = (uint32_t)fminf((float)(j + 1) * f->cell,
+                                       (float)photo->height);
+        if (py1 <= py0)
+            py1 = py0 + 1;
+        for (uint32_t i = 0; i < f->w; i++) {
+            float *out = &f->lambda[(size_t)j * f->w + i];
+            double x = (i + 0.5) * f->cell, y = (j + 0.5) * f->cell;
+            double v = lambda_full;
+            if (frame && !mask)
+                v *= smp_frame_coverage(frame, x, y, rim_px);
+            if (v > 0 && hl)
+                v *= smp_hairline_profile(hl, x, y);
+            if (v > 0 && (mask || photo->has_alpha)) {
+                uint32_t px0 = (uint32_t)(i * f->cell);
+                uint32_t px1 = (uint32_t)fminf((float)(i + 1) * f->cell,
+                                               (float)photo->width);
+                if (px1 <= px0)
+                    px1 = px0 + 1;
+                double sum = 0;
+                for (uint32_t py = py0; py < py1; py++)
+                    for (uint32_t px = px0; px < px1; px++) {
+                        double m = 1.0;
+                        if (mask) {
+                            const uint8_t *q = mask->pixels +
+                                               py * mask->stride + px * 4;
+                            m = smp_mask_value(q);
+                        }
+                        if (photo->has_alpha)
+                            m *= photo->pixels[py * photo->stride + px * 4 + 3]
+                                 / 255.0;
+                        sum += m;
+                    }
+                v *= sum / ((double)(py1 - py0) * (px1 - px0));
+            }
+            *out = (float)v;
+            if (*out > f->max)
+                f->max = *out;
+        }
+    }
+    return SMP_OK;
 }

@@ -1,0 +1,235 @@
+/*
+ * hairline.c - hairline presets and how density changes across them.
+ *
+ * A preset is a curve b = bh(a) in head-frame coordinates (region.c: a
+ * across the head, b towards the front) plus a default edge.  The curve is
+ * laid into the photo as a polyline; the profile of a point is a function
+ * of its signed distance to that polyline, in millimetres:
+ *   sharp      crisp, edged-up: full density right up to the line;
+ *   soft       a smooth ramp over the band;
+ *   feathered  a ramp whose position wanders along the line and across the
+ *              band (two scales of value noise), patchy density inside the
+ *              band, and a sparse tail of lone dots ahead of it, so no
+ *              smooth line can be seen.
+ */
+#include <math.h>
+#include <string.h>
+#include "hairline.h"
+
+typedef double (*curve_fn)(double a);
+
+/* Where the centre of the hairline sits, as a share of the forward
+ * semi-axis: about a quarter of the head's length behind the front. */
+#define H0 0.55
+
+static double gauss(double x, double s) { return exp(-(x * x) / (s * s)); }
+
+static double c_straight(double a) { (void)a; return H0; }
+static double c_rounded(double a) { return H0 - 0.32 * a * a; }
+static double c_feathered(double a)
+{
+    return H0 - 0.28 * a * a - 0.06 * gauss(fabs(a) - 0.6, 0.2);
+}
+/* A barber's line: straight across, then a crisp turn at the temples. */
+static double c_sharp(double a)
+{
+    double t = fabs(a) - 0.62;
+    return H0 - 0.04 * a * a - (t > 0 ? 2.2 * t * t + 0.5 * t : 0);
+}
+/* Mature, Norwood II-III: a forelock in front, recession at the temples. */
+static double c_receding(double a)
+{
+    return H0 - 0.08 - 0.18 * a * a - 0.30 * gauss(fabs(a) - 0.52, 0.17);
+}
+static double c_widows_peak(double a)
+{
+    return H0 - 0.04 - 0.26 * a * a + 0.10 * gauss(a, 0.09) -
+           0.08 * gauss(fabs(a) - 0.32, 0.14);
+}
+
+static const struct preset {
+    const char *name;
+    curve_fn curve;
+    smp_edge edge;
+} presets[] = {
+    {"feathered", c_feathered, SMP_EDGE_FEATHERED},
+    {"sharp", c_sharp, SMP_EDGE_SHARP},
+    {"receding", c_receding, SMP_EDGE_SOFT},
+    {"widows-peak", c_widows_peak, SMP_EDGE_SOFT},
+    {"straight", c_straight, SMP_EDGE_SHARP},
+    {"rounded", c_rounded, SMP_EDGE_SOFT},
+    {"none", NULL, SMP_EDGE_SOFT},
+};
+
+static const char *const names[] = {
+    "feathered", "sharp", "receding", "widows-peak", "straight", "rounded",
+    "none", NULL};
+
+const char *const *smp_hairline_names(void) { return names; }
+
+/* ---- value noise, hashed from the seed: no tables, no state ---------- */
+
+static double hash01(uint64_t seed, int64_t i, int64_t j)
+{
+    uint64_t z = seed ^ ((uint64_t)i * 0x9e3779b97f4a7c15ull) ^
+                 ((uint64_t)j * 0xc2b2ae3d27d4eb4full);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return (double)(z >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static double fade(double t) { return t * t * (3 - 2 * t); }
+
+/* In [-1, 1], smooth, features about one unit apart. */
+static double noise2(uint64_t seed, double x, double y)
+{
+    double fx = floor(x), fy = floor(y);
+    int64_t i = (int64_t)fx, j = (int64_t)fy;
+    double tx = fade(x - fx), ty = fade(y - fy);
+    double v00 = hash01(seed, i, j), v10 = hash01(seed, i + 1, j);
+    double v01 = hash01(seed, i, j + 1), v11 = hash01(seed, i + 1, j + 1);
+    double a = v00 + (v10 - v00) * tx, b = v01 + (v11 - v01) * tx;
+    return 2 * (a + (b - a) * ty) - 1;
+}
+
+/* ---- the curve in the photo ------------------------------------------ */
+
+smp_status smp_hairline_init(smp_hairline *hl, const char *name,
+                             const smp_frame *fr, double scale,
+                             smp_edge edge, double shift_mm,
+                             double feather_mm, uint64_t seed,
+                             smp_error *err)
+{
+    const struct preset *p = NULL;
+    for (size_t i = 0; i < sizeof presets / sizeof *presets; i++)
+        if (strcmp(presets[i].name, name) == 0)
+            p = &presets[i];
+    if (!p)
+        return smp_fail(err, SMP_ERR_ARG, "unknown hairline '%s' (try "
+                        "feathered, sharp, receding, widows-peak, straight, "
+                        "rounded or none)", name);
+    if (!(scale > 0) || !(feather_mm >= 0) || !isfinite(shift_mm))
+        return smp_fail(err, SMP_ERR_ARG, "invalid hairline parameters");
+    memset(hl, 0, sizeof *hl);
+    hl->none = p->curve == NULL;
+    hl->edge = edge == SMP_EDGE_PRESET ? p->edge : edge;
+    hl->scale = scale;
+    hl->frame = *fr;
+    hl->seed = seed ^ 0x6a09e667f3bcc908ull;
+    if (feather_mm > 0)
+        hl->width_mm = feather_mm;
+    else
+        hl->width_mm = hl->edge == SMP_EDGE_FEATHERED ? 10.0
+                     : hl->edge == SMP_EDGE_SOFT ? 4.0 : 0.4;
+    if (hl->edge == SMP_EDGE_SHARP && feather_mm <= 0)
+        hl->width_mm = 0.4;
+    /* the profile changes up to half a band behind the line and, with the
+     * feathered tail and wander, a band and a half ahead of it */
+    hl->reach_px = (1.6 * hl->width_mm + 2.0) * scale;
+    if (hl->none)
+        return SMP_OK;
+    double shift_b = shift_mm * scale / fr->fwd_r;
+    for (int i = 0; i < SMP_HAIRLINE_SAMPLES; i++) {
+        double a = -1.0 + 2.0 * i / (SMP_HAIRLINE_SAMPLES - 1);
+        hl->bh[i] = p->curve(a) + shift_b;
+        smp_frame_to_photo(fr, a, hl->bh[i], &hl->x[i], &hl->y[i]);
+    }
+    for (int c = 0; c < SMP_HAIRLINE_SAMPLES / SMP_HAIRLINE_CHUNK; c++) {
+        double *b = hl->box[c];
+        b[0] = b[2] = hl->x[c * SMP_HAIRLINE_CHUNK];
+        b[1] = b[3] = hl->y[c * SMP_HAIRLINE_CHUNK];
+        int end = (c + 1) * SMP_HAIRLINE_CHUNK;
+        if (end >= SMP_HAIRLINE_SAMPLES)
+            end = SMP_HAIRLINE_SAMPLES - 1;
+        for (int i = c * SMP_HAIRLINE_CHUNK; i <= end; i++) {
+            b[0] = fmin(b[0], hl->x[i]);
+            b[1] = fmin(b[1], hl->y[i]);
+            b[2] = fmax(b[2], hl->x[i]);
+            b[3] = fmax(b[3], hl->y[i]);
+        }
+    }
+    return SMP_OK;
+}
+
+static double seg_dist2(double px, double py, double x0, double y0,
+                        double x1, double y1)
+{
+    double dx = x1 - x0, dy = y1 - y0;
+    double l2 = dx * dx + dy * dy;
+    double t = l2 > 0 ? ((px - x0) * dx + (py - y0) * dy) / l2 : 0;
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    double ex = x0 + t * dx - px, ey = y0 + t * dy - py;
+    return ex * ex + ey * ey;
+}
+
+double smp_hairline_distance_mm(const smp_hairline *hl, double x, double y)
+{
+    double reach = hl->reach_px;
+    double best = reach * reach;
+    for (int c = 0; c < SMP_HAIRLINE_SAMPLES / SMP_HAIRLINE_CHUNK; c++) {
+        const double *b = hl->box[c];
+        double ox = fmax(0, fmax(b[0] - x, x - b[2]));
+        double oy = fmax(0, fmax(b[1] - y, y - b[3]));
+        if (ox * ox + oy * oy >= best)
+            continue;
+        int end = (c + 1) * SMP_HAIRLINE_CHUNK;
+        if (end >= SMP_HAIRLINE_SAMPLES)
+            end = SMP_HAIRLINE_SAMPLES - 1;
+        for (int i = c * SMP_HAIRLINE_CHUNK; i < end; i++) {
+            double d2 = seg_dist2(x, y, hl->x[i], hl->y[i], hl->x[i + 1],
+                                  hl->y[i + 1]);
+            if (d2 < best)
+                best = d2;
+        }
+    }
+    double a, bb;
+    smp_frame_to_head(&hl->frame, x, y, &a, &bb);
+    double u = (a + 1.0) * 0.5 * (SMP_HAIRLINE_SAMPLES - 1);
+    u = u < 0 ? 0 : u > SMP_HAIRLINE_SAMPLES - 1 ? SMP_HAIRLINE_SAMPLES - 1 : u;
+    int i = (int)u;
+    if (i >= SMP_HAIRLINE_SAMPLES - 1)
+        i = SMP_HAIRLINE_SAMPLES - 2;
+    double bh = hl->bh[i] + (hl->bh[i + 1] - hl->bh[i]) * (u - i);
+    double d = sqrt(best) / hl->scale;
+    return bb < bh ? d : -d;
+}
+
+static double smoothstep(double e0, double e1, double x)
+{
+    if (x <= e0) return 0;
+    if (x >= e1) return 1;
+    return fade((x - e0) / (e1 - e0));
+}
+
+double smp_hairline_profile(const smp_hairline *hl, double x, double y)
+{
+    if (hl->none)
+        return 1.0;
+    double s = smp_hairline_distance_mm(hl, x, y);
+    double w = hl->width_mm;
+    switch (hl->edge) {
+    case SMP_EDGE_SHARP:
+        return smoothstep(-0.5 * w, 0.5 * w, s);
+    case SMP_EDGE_SOFT:
+        return smoothstep(-0.5 * w, 0.5 * w, s);
+    default:
+        break;
+    }
+    /* feathered: the line wanders by up to ~a third of the band along the
+     * head (features ~8 mm apart) and the band itself is patchy (~2.5 mm) */
+    double mx = x / hl->scale, my = y / hl->scale;
+    double wander = 0.30 * w * noise2(hl->seed, mx / 8.0, my / 8.0) +
+                    0.12 * w * noise2(hl->seed + 1, mx / 2.5, my / 2.5);
+    double t = s + wander;
+    double ramp = smoothstep(-0.5 * w, 0.5 * w, t);
+    ramp *= ramp;                       /* thin out faster at the front */
+    if (ramp > 0 && ramp < 1) {
+        double patch = 0.75 + 0.35 * noise2(hl->seed + 2, mx / 1.8, my / 1.8);
+        ramp = fmin(1.0, ramp * patch);
+    }
+    /* lone dots scattered up to 0.6 band ahead of the ramp */
+    double ahead = -0.5 * w - t;
+    double tail = ahead > 0 ? 0.05 * (1.0 - ahead / (0.6 * w)) : 0.05;
+    return fmax(ramp, fmax(tail, 0));
+}

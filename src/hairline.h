@@ -1,0 +1,37 @@
+/* hairline.h - hairline presets and edge profiles (see hairline.c). */
+#ifndef SMP_HAIRLINE_H
+#define SMP_HAIRLINE_H
+
+#include "region.h"
+
+#define SMP_HAIRLINE_SAMPLES 512
+#define SMP_HAIRLINE_CHUNK 16
+
+typedef struct smp_hairline {
+    int none;                   /* no hairline: crown or full head */
+    smp_edge edge;
+    double width_mm;            /* transition band */
+    double scale;               /* px per mm */
+    double reach_px;            /* beyond this the profile is flat */
+    smp_frame frame;
+    uint64_t seed;
+    double bh[SMP_HAIRLINE_SAMPLES];       /* b of the line at each a */
+    double x[SMP_HAIRLINE_SAMPLES], y[SMP_HAIRLINE_SAMPLES]; /* photo px */
+    /* bounding boxes of runs of SMP_HAIRLINE_CHUNK segments */
+    double box[SMP_HAIRLINE_SAMPLES / SMP_HAIRLINE_CHUNK][4];
+} smp_hairline;
+
+/* Looks the preset up and lays its curve into the head frame. */
+smp_status smp_hairline_init(smp_hairline *hl, const char *name,
+                             const smp_frame *fr, double scale,
+                             smp_edge edge, double shift_mm,
+                             double feather_mm, uint64_t seed,
+                             smp_error *err);
+/* Share of the full density at a photo point: 0 ahead of the hairline,
+ * 1 well behind it, the edge profile in between. */
+double smp_hairline_profile(const smp_hairline *hl, double x, double y);
+/* Signed distance in mm behind (+) or ahead of (-) the line, clamped to
+ * the reach. */
+double smp_hairline_distance_mm(const smp_hairline *hl, double x, double y);
+
+#endif

@@ -1,0 +1,26 @@
+/* region.h - the head frame and its coordinates (see region.c). */
+#ifndef SMP_REGION_H
+#define SMP_REGION_H
+
+#include "internal.h"
+
+typedef struct smp_frame {
+    smp_head head;
+    double cx, cy;
+    double fx, fy;          /* unit vector towards the front */
+    double lx, ly;          /* unit vector across the head */
+    double fwd_r, lat_r;    /* semi-axes along those, in pixels */
+} smp_frame;
+
+void smp_frame_init(smp_frame *fr, const smp_head *h);
+void smp_frame_to_head(const smp_frame *fr, double x, double y,
+                       double *a, double *b);
+void smp_frame_to_photo(const smp_frame *fr, double a, double b,
+                        double *x, double *y);
+/* 1 well inside the ellipse, 0 outside, a smooth ramp `rim_px` wide. */
+double smp_frame_coverage(const smp_frame *fr, double x, double y,
+                          double rim_px);
+smp_status smp_head_estimate(const smp_image *img, smp_head *out,
+                             smp_error *err);
+
+#endif

@@ -1,0 +1,359 @@
+/* test_render.c - the renderer end to end through the library: density,
+ * masks, untouched and darkened pixels, session prefixes and their
+ * spread, determinism, and the hairline edge profiles. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "testutil.h"
+#include "internal.h"
+
+#define W 800
+#define H 600
+#define SCALE 5.0           /* px per mm */
+
+static smp_image *rect_mask(uint32_t x0, uint32_t y0, uint32_t x1,
+                            uint32_t y1)
+{
+    smp_image *m = tu_solid(W, H, 0);
+    for (uint32_t y = y0; y < y1; y++)
+        for (uint32_t x = x0; x < x1; x++)
+            memset(m->pixels + y * m->stride + x * 4, 255, 3);
+    return m;
+}
+
+static void base_params(smp_params *p, const smp_image *mask)
+{
+    smp_params_default(p);
+    p->scale = SCALE;
+    p->hairline = "none";
+    p->has_head = 1;
+    p->head = (smp_head){W / 2.0, H / 2.0, W / 2.0, H / 2.0, SMP_FRONT_TOP};
+    p->mask = mask;
+}
+
+static smp_render *render(const smp_image *photo, const smp_params *p)
+{
+    smp_render *r = NULL;
+    smp_error e;
+    smp_status st = smp_render_new(photo, p, &r, &e);
+    if (st != SMP_OK)
+        fail_msg("render: %s", e.msg);
+    return r;
+}
+
+/* Dots per cm2 in the core of a mask of known area, at a known scale. */
+static void test_density_in_core(void **state)
+{
+    (void)state;
+    smp_image *photo = tu_solid(W, H, 180);
+    smp_image *mask = rect_mask(100, 100, 700, 500);
+    const double targets[] = {60, 100, 200};
+    for (int t = 0; t < 3; t++) {
+        smp_params p;
+        base_params(&p, mask);
+        p.density = targets[t];
+        smp_render *r = render(photo, &p);
+        size_t n, in = 0;
+        const smp_dot *d = smp_render_dots(r, &n);
+        const double m = 2 * SCALE;     /* keep 2 mm off the mask's edge */
+        for (size_t i = 0; i < n; i++)
+            in += d[i].x >= 100 + m && d[i].x < 700 - m &&
+                  d[i].y >= 100 + m && d[i].y < 500 - m;
+        double area_cm2 = (600 - 2 * m) * (400 - 2 * m) /
+                          (SCALE * SCALE) / 100.0;
+        double got = in / area_cm2;
+        if (fabs(got - targets[t]) > 0.05 * targets[t])
+            fail_msg("density %.1f dots/cm2 for a target of %.0f", got,
+                     targets[t]);
+        smp_render_free(r);
+    }
+    smp_image_free(mask);
+    smp_image_free(photo);
+}
+
+static void test_no_dot_on_black(void **state)
+{
+    (void)state;
+    smp_image *photo = tu_solid(W, H, 180);
+    smp_image *mask = rect_mask(50, 50, 750, 550);
+    /* a black disc and a grey ramp inside the white */
+    for (uint32_t y = 0; y < H; y++)
+        for (uint32_t x = 0; x < W; x++) {
+            uint8_t *q = mask->pixels + y * mask->stride + x * 4;
+            double dx = x - 300.0, dy = y - 300.0;
+            if (dx * dx + dy * dy < 120.0 * 120.0)
+                memset(q, 0, 3);
+            else if (x > 500 && q[0])
+                memset(q, (int)(255 * (750 - x) / 250.0), 3);
+        }
+    smp_params p;
+    base_params(&p, mask);
+    smp_render *r = render(photo, &p);
+    size_t n;
+    const smp_dot *d = smp_render_dots(r, &n);
+    assert_true(n > 1000);
+    size_t on_ramp_lo = 0, on_ramp_hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *q = mask->pixels + (uint32_t)d[i].y * mask->stride +
+                           (uint32_t)d[i].x * 4;
+        if (q[0] <= 2)
+            fail_msg("dot at %.1f,%.1f on black mask", d[i].x, d[i].y);
+        on_ramp_lo += d[i].x >= 650 && d[i].x < 700 && d[i].y > 100 &&
+                      d[i].y < 500;
+        on_ramp_hi += d[i].x >= 520 && d[i].x < 570 && d[i].y > 100 &&
+                      d[i].y < 500;
+    }
+    /* grey is proportional: ~0.3 of full density against ~0.84 */
+    assert_true(on_ramp_lo * 2 < on_ramp_hi);
+    smp_render_free(r);
+    smp_image_free(mask);
+    smp_image_free(photo);
+}
+
+static void test_black_mask_changes_nothing(void **state)
+{
+    (void)state;
+    smp_image *photo = tu_skin_photo(W, H, 400, 300, 300, 250);
+    smp_image *mask = tu_solid(W, H, 0);
+    smp_params p;
+    base_params(&p, mask);
+    p.hairline = "feathered";
+    smp_render *r = render(photo, &p);
+    size_t n;
+    smp_render_dots(r, &n);
+    assert_int_equal(n, 0);
+    for (int s = 1; s <= 3; s++) {
+        const smp_image *out;
+        assert_int_equal(smp_render_session(r, s, &out, NULL), SMP_OK);
+        assert_memory_equal(out->pixels, photo->pixels, (size_t)W * H * 4);
+    }
+    smp_render_free(r);
+    smp_image_free(mask);
+    smp_image_free(photo);
+}
+
+static int luma(const uint8_t *p) { return 299 * p[0] + 587 * p[1] + 114 * p[2]; }
+
+/* Far from every dot a pixel is the photo's; under a dot it is darker;
+ * an earlier session's dot never lightens or moves. */
+static void test_pixels_and_prefixes(void **state)
+{
+    (void)state;
+    smp_image *photo = tu_skin_photo(W, H, 400, 300, 380, 280);
+    smp_params p;
+    base_params(&p, NULL);
+    p.head = (smp_head){400, 300, 380, 280, SMP_FRONT_TOP};
+    p.hairline = "rounded";
+    smp_render *r = render(photo, &p);
+    smp_render_info info;
+    smp_render_get_info(r, &info);
+    size_t n;
+    const smp_dot *d = smp_render_dots(r, &n);
+    assert_int_equal(info.sessions, 3);
+    assert_int_equal(n, info.dots[2]);
+    assert_true(info.dots[0] < info.dots[1] && info.dots[1] < info.dots[2]);
+    for (size_t i = 0; i < n; i++) {
+        int k = i < info.dots[0] ? 1 : i < info.dots[1] ? 2 : 3;
+        assert_int_equal(d[i].session, k);
+    }
+    smp_image *snap[3];
+    for (int s = 1; s <= 3; s++) {
+        const smp_image *out;
+        assert_int_equal(smp_render_session(r, s, &out, NULL), SMP_OK);
+        assert_int_equal(smp_image_clone(out, &snap[s - 1], NULL), SMP_OK);
+    }
+    /* pixels a dot may reach, session by session */
+    uint8_t *near = calloc((size_t)W * H, 1);
+    for (size_t i = 0; i < n; i++) {
+        double reach = d[i].diameter + 2.0;
+        for (int y = (int)(d[i].y - reach); y <= (int)(d[i].y + reach); y++)
+            for (int x = (int)(d[i].x - reach); x <= (int)(d[i].x + reach); x++)
+                if (x >= 0 && y >= 0 && x < W && y < H &&
+                    !near[(size_t)y * W + x])
+                    near[(size_t)y * W + x] = (uint8_t)d[i].session;
+    }
+    for (int s = 0; s < 3; s++)
+        for (size_t i = 0; i < (size_t)W * H; i++) {
+            if (near[i] && near[i] <= s + 1)
+                continue;
+            if (memcmp(snap[s]->pixels + 4 * i, photo->pixels + 4 * i, 4))
+                fail_msg("session %d changed pixel %zu far from its dots",
+                         s + 1, i);
+        }
+    for (size_t i = 0; i < n; i++) {
+        size_t o = (uint32_t)d[i].y * snap[0]->stride + (uint32_t)d[i].x * 4;
+        int k = d[i].session - 1;
+        assert_true(luma(snap[k]->pixels + o) < luma(photo->pixels + o));
+        for (int s = k + 1; s < 3; s++)
+            assert_true(luma(snap[s]->pixels + o) <=
+                        luma(snap[s - 1]->pixels + o));
+    }
+    /* asking for an earlier session again gives the same image */
+    const smp_image *again;
+    assert_int_equal(smp_render_session(r, 1, &again, NULL), SMP_OK);
+    assert_memory_equal(again->pixels, snap[0]->pixels, (size_t)W * H * 4);
+    free(near);
+    for (int s = 0; s < 3; s++)
+        smp_image_free(snap[s]);
+    smp_render_free(r);
+    smp_image_free(photo);
+}
+
+/* Every session prefix is well spread at its own density. */
+static void test_prefix_spread(void **state)
+{
+    (void)state;
+    smp_image *photo = tu_solid(W, H, 180);
+    smp_image *mask = rect_mask(100, 100, 700, 500);
+    smp_params p;
+    base_params(&p, mask);
+    smp_render *r = render(photo, &p);
+    smp_render_info info;
+    smp_render_get_info(r, &info);
+    size_t n;
+    const smp_dot *d = smp_render_dots(r, &n);
+    smp_field f;
+    assert_int_equal(smp_field_init(&f, W, H, 4, NULL), SMP_OK);
+    double lambda = p.density / 100.0 / (SCALE * SCALE);
+    for (size_t i = 0; i < (size_t)f.w * f.h; i++)
+        f.lambda[i] = (float)lambda;
+    f.max = (float)lambda;
+    const double share[3] = {0.40, 0.75, 1.0};
+    smp_point *pts = malloc(n * sizeof *pts);
+    for (int k = 0; k < 3; k++) {
+        size_t m = 0;
+        for (size_t i = 0; i < info.dots[k]; i++)
+            if (d[i].x > 120 && d[i].x < 680 && d[i].y > 120 && d[i].y < 480)
+                pts[m++] = (smp_point){d[i].x, d[i].y, d[i].session};
+        double rho = smp_relative_radius(pts, m, &f, share[k]);
+        if (!(rho >= 0.65 && rho < 0.9))
+            fail_msg("session %d prefix: relative radius %.3f", k + 1, rho);
+    }
+    free(pts);
+    smp_field_release(&f);
+    smp_render_free(r);
+    smp_image_free(mask);
+    smp_image_free(photo);
+}
+
+static void test_determinism(void **state)
+{
+    (void)state;
+    smp_image *photo = tu_skin_photo(W, H, 400, 300, 380, 280);
+    smp_params p;
+    base_params(&p, NULL);
+    p.hairline = "feathered";
+    p.seed = 7;
+    smp_render *a = render(photo, &p), *b = render(photo, &p);
+    p.seed = 8;
+    smp_render *c = render(photo, &p);
+    size_t na, nb, nc;
+    const smp_dot *da = smp_render_dots(a, &na), *db = smp_render_dots(b, &nb);
+    const smp_dot *dc = smp_render_dots(c, &nc);
+    assert_int_equal(na, nb);
+    assert_memory_equal(da, db, na * sizeof *da);
+    assert_true(na != nc || memcmp(da, dc, na * sizeof *da) != 0);
+    const smp_image *ia, *ib, *ic;
+    assert_int_equal(smp_render_session(a, 3, &ia, NULL), SMP_OK);
+    assert_int_equal(smp_render_session(b, 3, &ib, NULL), SMP_OK);
+    assert_int_equal(smp_render_session(c, 3, &ic, NULL), SMP_OK);
+    assert_memory_equal(ia->pixels, ib->pixels, (size_t)W * H * 4);
+    assert_true(memcmp(ia->pixels, ic->pixels, (size_t)W * H * 4) != 0);
+    smp_render_free(a);
+    smp_render_free(b);
+    smp_render_free(c);
+    smp_image_free(photo);
+}
+
+/* Density across a straight hairline, as a share of the density well
+ * behind it, in bands of signed distance (mm, + behind the line). */
+static void edge_profile(smp_edge edge, double *ahead, double *behind)
+{
+    smp_image *photo = tu_solid(1000, 1000, 180);
+    smp_params p;
+    smp_params_default(&p);
+    p.scale = SCALE;
+    p.hairline = "straight";
+    p.edge = edge;
+    p.has_head = 1;
+    p.head = (smp_head){500, 700, 450, 450, SMP_FRONT_TOP};
+    smp_render *r = render(photo, &p);
+    size_t n;
+    const smp_dot *d = smp_render_dots(r, &n);
+    double line = 700 - 0.55 * 450;         /* the preset's position */
+    double c_ahead = 0, c_behind = 0, c_full = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (fabs(d[i].x - 500) > 250)
+            continue;
+        double s = (d[i].y - line) / SCALE;
+        c_ahead += s >= -8 && s < -1;
+        c_behind += s >= 0 && s < 3;
+        c_full += s >= 6 && s < 16;
+    }
+    assert_true(c_full > 100);
+    *ahead = (c_ahead / 7) / (c_full / 10);
+    *behind = (c_behind / 3) / (c_full / 10);
+    smp_render_free(r);
+    smp_image_free(photo);
+}
+
+static void test_sharp_and_feathered_edges_differ(void **state)
+{
+    (void)state;
+    double sa, sb, fa, fb;
+    edge_profile(SMP_EDGE_SHARP, &sa, &sb);
+    edge_profile(SMP_EDGE_FEATHERED, &fa, &fb);
+    /* sharp: nothing ahead, full right behind the line */
+    assert_true(sa < 0.02);
+    assert_true(sb > 0.85);
+    /* feathered: lone dots ahead, thinned out just behind */
+    assert_true(fa > 0.03);
+    assert_true(fb < 0.75);
+}
+
+static void test_bad_params(void **state)
+{
+    (void)state;
+    smp_image *photo = tu_skin_photo(W, H, 400, 300, 300, 250);
+    smp_params p;
+    smp_render *r;
+    smp_error e;
+    base_params(&p, NULL);
+    p.sessions = 0;
+    assert_int_equal(smp_render_new(photo, &p, &r, &e), SMP_ERR_ARG);
+    assert_null(r);
+    base_params(&p, NULL);
+    p.density = 0;
+    assert_int_equal(smp_render_new(photo, &p, &r, &e), SMP_ERR_ARG);
+    base_params(&p, NULL);
+    p.split[0] = 0.5;
+    p.split[1] = 0.4;
+    p.split[2] = 1.0;
+    assert_int_equal(smp_render_new(photo, &p, &r, &e), SMP_ERR_ARG);
+    base_params(&p, NULL);
+    p.hairline = "mohawk";
+    assert_int_equal(smp_render_new(photo, &p, &r, &e), SMP_ERR_ARG);
+    assert_non_null(strstr(e.msg, "mohawk"));
+    smp_image_free(photo);
+    /* a photo of nothing but backdrop has no head to find */
+    smp_image *wall = tu_solid(W, H, 128);
+    base_params(&p, NULL);
+    p.has_head = 0;
+    assert_int_equal(smp_render_new(wall, &p, &r, &e), SMP_ERR_REGION);
+    smp_image_free(wall);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_density_in_core),
+        cmocka_unit_test(test_no_dot_on_black),
+        cmocka_unit_test(test_black_mask_changes_nothing),
+        cmocka_unit_test(test_pixels_and_prefixes),
+        cmocka_unit_test(test_prefix_spread),
+        cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_sharp_and_feathered_edges_differ),
+        cmocka_unit_test(test_bad_params),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

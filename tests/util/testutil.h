@@ -1,0 +1,40 @@
+/* testutil.h - helpers shared by the cmocka tests. */
+#ifndef SMP_TESTUTIL_H
+#define SMP_TESTUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include "smp/smp.h"
+
+/* A fresh empty folder under /tmp; removed by tu_rmdir. */
+char *tu_tmpdir(void);
+void tu_rmdir(const char *dir);
+/* malloc'd "dir/name". */
+char *tu_path(const char *dir, const char *name);
+int tu_exists(const char *path);
+/* Whole file into a malloc'd buffer; NULL if it cannot be read. */
+uint8_t *tu_read(const char *path, size_t *size);
+int tu_write(const char *path, const void *data, size_t size);
+int tu_files_equal(const char *a, const char *b);
+/* Number of entries in a folder, "." and ".." not counted. */
+int tu_count_entries(const char *dir);
+
+/* A photo-like test image: an even skin tone with a little texture on a
+ * grey backdrop, the head an ellipse (cx, cy, rx, ry). */
+smp_image *tu_skin_photo(uint32_t w, uint32_t h, double cx, double cy,
+                         double rx, double ry);
+/* Solid image of one grey level. */
+smp_image *tu_solid(uint32_t w, uint32_t h, uint8_t grey);
+
+/* Runs the smpr binary ($SMPR, default ./smpr) with a NULL-terminated
+ * argument list, stderr into `err` (may be NULL); returns the exit code. */
+int tu_run(char *err, size_t errsize, const char *arg0, ...);
+
+/* Dot map rows from a --dots CSV. */
+typedef struct tu_dot { double x, y, d; int session; } tu_dot;
+tu_dot *tu_read_dots(const char *csv, size_t *n);
+
+#endif
