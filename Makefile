@@ -21,8 +21,8 @@ PKGS      = libpng libjpeg cairo libexif
 # deferred, so that `make deps` can install what pkg-config looks for
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-TEST_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
-TEST_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
+TEST_CFLAGS = $(shell pkg-config --cflags cmocka zlib 2>/dev/null)
+TEST_LIBS   = $(shell pkg-config --libs cmocka zlib 2>/dev/null)
 
 ALL_CFLAGS = $(WARN) -Iinclude -Isrc $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 LIBS       = $(PKG_LIBS) -lm
@@ -55,11 +55,11 @@ $(SMPR): $(CLI_OBJ) $(LIB)
 
 $(BUILD)/tests/util/%.o: tests/util/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests -c $< -o $@
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests -Itests/util -c $< -o $@
 
 $(BUILD)/tests/%: tests/%.c $(TUTIL_OBJ) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests $(LDFLAGS) -o $@ $< \
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -Itests -Itests/util $(LDFLAGS) -o $@ $< \
 	    $(TUTIL_OBJ) $(LIB) $(TEST_LIBS) $(LIBS)
 
 deps:
@@ -108,3 +108,11 @@ clean:
 	rm -rf build build-asan build-vg $(SMPR) demo-out
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+# Benchmarks: ratios measured in one run, printed next to their targets.
+$(BUILD)/bench: tests/bench/bench.c $(LIB)
+	$(CC) $(ALL_CFLAGS) -O2 -o $@ $< $(LIB) $(LIBS)
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bench
+	@d=$$(mktemp -d) && $(BUILD)/bench $$d; rc=$$?; rm -rf $$d; exit $$rc

@@ -67,6 +67,57 @@ double smp_field_total(const smp_field *f)
     return sum;
 }
 
+/* The hairline factor, block by block: most blocks of cells lie far
+ * ahead of or behind the line, where the profile is flat and one distance
+ * query settles all of them. */
+#define BLOCK 8
+
+static void apply_hairline(smp_field *f, const smp_hairline *hl)
+{
+    double margin = BLOCK * f->cell * 0.7072;       /* half a diagonal */
+    for (uint32_t bj = 0; bj < f->h; bj += BLOCK)
+        for (uint32_t bi = 0; bi < f->w; bi += BLOCK) {
+            uint32_t ej = bj + BLOCK < f->h ? bj + BLOCK : f->h;
+            uint32_t ei = bi + BLOCK < f->w ? bi + BLOCK : f->w;
+            double flat;
+            int is_flat = smp_hairline_flat(hl, (bi + BLOCK / 2.0) * f->cell,
+                                            (bj + BLOCK / 2.0) * f->cell,
+                                            margin, &flat);
+            for (uint32_t j = bj; j < ej; j++)
+                for (uint32_t i = bi; i < ei; i++) {
+                    float *v = &f->lambda[(size_t)j * f->w + i];
+                    if (*v == 0)
+                        continue;
+                    *v *= (float)(is_flat ? flat : smp_hairline_profile(
+                                      hl, (i + 0.5) * f->cell,
+                                      (j + 0.5) * f->cell));
+                }
+        }
+}
+
+/* Mean of mask share times alpha over one cell's pixels. */
+static double cell_cover(const smp_field *f, const smp_image *photo,
+                         const smp_image *mask, uint32_t i, uint32_t j)
+{
+    uint32_t x0 = (uint32_t)(i * f->cell), y0 = (uint32_t)(j * f->cell);
+    uint32_t x1 = (uint32_t)((i + 1) * f->cell), y1 = (uint32_t)((j + 1) * f->cell);
+    if (x1 > photo->width) x1 = photo->width;
+    if (y1 > photo->height) y1 = photo->height;
+    if (x1 <= x0) x1 = x0 + 1;
+    if (y1 <= y0) y1 = y0 + 1;
+    double sum = 0;
+    for (uint32_t y = y0; y < y1; y++)
+        for (uint32_t x = x0; x < x1; x++) {
+            double m = mask ? smp_mask_value(mask->pixels + y * mask->stride +
+                                             x * 4)
+                            : 1.0;
+            if (photo->has_alpha)
+                m *= photo->pixels[y * photo->stride + x * 4 + 3] / 255.0;
+            sum += m;
+        }
+    return sum / ((double)(y1 - y0) * (x1 - x0));
+}
+
 /*
  * The field is the product of what says "treat here": the head frame
  * (when there is no mask), the hairline's edge profile, the mask's grey
@@ -83,47 +134,24 @@ smp_status smp_density_build(smp_field *f, const smp_image *photo,
                         "%ux%u", (unsigned)mask->width,
                         (unsigned)mask->height, (unsigned)photo->width,
                         (unsigned)photo->height);
-    f->max = 0;
-    for (uint32_t j = 0; j < f->h; j++) {
-        uint32_t py0 = (uint32_t)(j * f->cell);
-        uint32_t py1 = (uint32_t)fminf((float)(j + 1) * f->cell,
-                                       (float)photo->height);
-        if (py1 <= py0)
-            py1 = py0 + 1;
+    for (uint32_t j = 0; j < f->h; j++)
         for (uint32_t i = 0; i < f->w; i++) {
-            float *out = &f->lambda[(size_t)j * f->w + i];
-            double x = (i + 0.5) * f->cell, y = (j + 0.5) * f->cell;
             double v = lambda_full;
             if (frame && !mask)
-                v *= smp_frame_coverage(frame, x, y, rim_px);
-            if (v > 0 && hl)
-                v *= smp_hairline_profile(hl, x, y);
-            if (v > 0 && (mask || photo->has_alpha)) {
-                uint32_t px0 = (uint32_t)(i * f->cell);
-                uint32_t px1 = (uint32_t)fminf((float)(i + 1) * f->cell,
-                                               (float)photo->width);
-                if (px1 <= px0)
-                    px1 = px0 + 1;
-                double sum = 0;
-                for (uint32_t py = py0; py < py1; py++)
-                    for (uint32_t px = px0; px < px1; px++) {
-                        double m = 1.0;
-                        if (mask) {
-                            const uint8_t *q = mask->pixels +
-                                               py * mask->stride + px * 4;
-                            m = smp_mask_value(q);
-                        }
-                        if (photo->has_alpha)
-                            m *= photo->pixels[py * photo->stride + px * 4 + 3]
-                                 / 255.0;
-                        sum += m;
-                    }
-                v *= sum / ((double)(py1 - py0) * (px1 - px0));
-            }
-            *out = (float)v;
-            if (*out > f->max)
-                f->max = *out;
+                v *= smp_frame_coverage(frame, (i + 0.5) * f->cell,
+                                        (j + 0.5) * f->cell, rim_px);
+            f->lambda[(size_t)j * f->w + i] = (float)v;
         }
-    }
+    if (hl)
+        apply_hairline(f, hl);
+    f->max = 0;
+    for (uint32_t j = 0; j < f->h; j++)
+        for (uint32_t i = 0; i < f->w; i++) {
+            float *v = &f->lambda[(size_t)j * f->w + i];
+            if (*v > 0 && (mask || photo->has_alpha))
+                *v *= (float)cell_cover(f, photo, mask, i, j);
+            if (*v > f->max)
+                f->max = *v;
+        }
     return SMP_OK;
 }

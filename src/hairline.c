@@ -163,14 +163,17 @@ static double seg_dist2(double px, double py, double x0, double y0,
     return ex * ex + ey * ey;
 }
 
-double smp_hairline_distance_mm(const smp_hairline *hl, double x, double y)
+static double dmax(double a, double b) { return a > b ? a : b; }
+
+/* Squared distance from (x, y) to the polyline, or `limit2` if farther. */
+static double nearest2(const smp_hairline *hl, double x, double y,
+                       double limit2)
 {
-    double reach = hl->reach_px;
-    double best = reach * reach;
+    double best = limit2;
     for (int c = 0; c < SMP_HAIRLINE_SAMPLES / SMP_HAIRLINE_CHUNK; c++) {
         const double *b = hl->box[c];
-        double ox = fmax(0, fmax(b[0] - x, x - b[2]));
-        double oy = fmax(0, fmax(b[1] - y, y - b[3]));
+        double ox = dmax(0, dmax(b[0] - x, x - b[2]));
+        double oy = dmax(0, dmax(b[1] - y, y - b[3]));
         if (ox * ox + oy * oy >= best)
             continue;
         int end = (c + 1) * SMP_HAIRLINE_CHUNK;
@@ -183,6 +186,12 @@ double smp_hairline_distance_mm(const smp_hairline *hl, double x, double y)
                 best = d2;
         }
     }
+    return best;
+}
+
+/* +1 behind the line, -1 ahead of it. */
+static int side(const smp_hairline *hl, double x, double y)
+{
     double a, bb;
     smp_frame_to_head(&hl->frame, x, y, &a, &bb);
     double u = (a + 1.0) * 0.5 * (SMP_HAIRLINE_SAMPLES - 1);
@@ -191,8 +200,28 @@ double smp_hairline_distance_mm(const smp_hairline *hl, double x, double y)
     if (i >= SMP_HAIRLINE_SAMPLES - 1)
         i = SMP_HAIRLINE_SAMPLES - 2;
     double bh = hl->bh[i] + (hl->bh[i + 1] - hl->bh[i]) * (u - i);
-    double d = sqrt(best) / hl->scale;
-    return bb < bh ? d : -d;
+    return bb < bh ? 1 : -1;
+}
+
+double smp_hairline_distance_mm(const smp_hairline *hl, double x, double y)
+{
+    double d = sqrt(nearest2(hl, x, y, hl->reach_px * hl->reach_px));
+    return side(hl, x, y) * d / hl->scale;
+}
+
+int smp_hairline_flat(const smp_hairline *hl, double x, double y,
+                      double margin_px, double *value)
+{
+    if (hl->none) {
+        *value = 1.0;
+        return 1;
+    }
+    double lim = hl->reach_px + margin_px;
+    if (nearest2(hl, x, y, lim * lim) < lim * lim)
+        return 0;
+    /* beyond the reach every profile is 0 ahead and 1 behind */
+    *value = side(hl, x, y) > 0 ? 1.0 : 0.0;
+    return 1;
 }
 
 static double smoothstep(double e0, double e1, double x)
@@ -226,10 +255,10 @@ double smp_hairline_profile(const smp_hairline *hl, double x, double y)
     ramp *= ramp;                       /* thin out faster at the front */
     if (ramp > 0 && ramp < 1) {
         double patch = 0.75 + 0.35 * noise2(hl->seed + 2, mx / 1.8, my / 1.8);
-        ramp = fmin(1.0, ramp * patch);
+        ramp = ramp * patch < 1.0 ? ramp * patch : 1.0;
     }
     /* lone dots scattered up to 0.6 band ahead of the ramp */
     double ahead = -0.5 * w - t;
     double tail = ahead > 0 ? 0.05 * (1.0 - ahead / (0.6 * w)) : 0.05;
-    return fmax(ramp, fmax(tail, 0));
+    return dmax(ramp, dmax(tail, 0));
 }

@@ -34,4 +34,9 @@ double smp_hairline_profile(const smp_hairline *hl, double x, double y);
  * the reach. */
 double smp_hairline_distance_mm(const smp_hairline *hl, double x, double y);
 
+/* 1 and the profile in *value if it is the same (0 or 1) everywhere
+ * within margin_px of (x, y), else 0. */
+int smp_hairline_flat(const smp_hairline *hl, double x, double y,
+                      double margin_px, double *value);
+
 #endif

@@ -220,7 +220,7 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
                       "frame; check --head, --front and --hairline");
         goto fail;
     }
-    r->dots = malloc((r->ndots ? r->ndots : 1) * sizeof *r->dots);
+    r->dots = calloc(r->ndots ? r->ndots : 1, sizeof *r->dots);
     if (!r->dots) {
         st = smp_fail(err, SMP_ERR_NOMEM, "out of memory for %zu dots",
                       r->ndots);

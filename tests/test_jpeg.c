@@ -408,6 +408,14 @@ static void test_exif_parse(void **state)
         assert_int_equal(smp_exif_orientation(b, n), 1);
     }
     assert_int_equal(smp_exif_orientation(NULL, 0), 1);
+
+    /* IFD0 (main image) has only ImageWidth; IFD1 (thumbnail) says 3,
+     * which must not turn the main image. */
+    static const uint8_t thumb[] = "Exif\0\0MM\0\x2a\0\0\0\x08"
+        "\0\x01" "\x01\x00\0\x03\0\0\0\x01\0\x20\0\0" "\0\0\0\x1a"
+        "\0\x01" "\x01\x12\0\x03\0\0\0\x01\0\x03\0\0" "\0\0\0\0";
+    assert_int_equal(smp_exif_orientation(thumb, sizeof thumb - 1), 1);
+
     static const char junk[] = "Exif\0\0garbagegarbagegarbagegarbage";
     assert_int_equal(smp_exif_orientation((const uint8_t *)junk,
                                           sizeof junk), 1);
