@@ -1,9 +1,11 @@
 /*
  * atomic.c - outputs appear whole or not at all.  A file is written under a
  * hidden temporary name in its destination's directory (so the final
- * rename(2) cannot cross file systems), flushed to disk, then renamed over
- * the destination.  Any failure removes the temporary and leaves an
- * existing destination untouched.
+ * rename(2) cannot cross file systems), then renamed over the destination.
+ * Any failure removes the temporary and leaves an existing destination
+ * untouched.  There is no fsync: the guarantee is against errors, full
+ * disks and interruptions, which is what previews need; waiting for the
+ * disk on every file would double the wall time of a render.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -57,8 +59,6 @@ smp_status smp_atomic_commit(smp_atomic *a, smp_error *err)
     int e = 0;
     if (fflush(a->fp) != 0 || ferror(a->fp))
         e = errno ? errno : EIO;
-    else if (fsync(fileno(a->fp)) != 0 && errno != EINVAL)
-        e = errno;
     if (fclose(a->fp) != 0 && !e)
         e = errno ? errno : EIO;
     a->fp = NULL;

@@ -1,7 +1,7 @@
 /*
  * compose.c - layouts drawn with Cairo: the before/after comparison.
- * Cairo is used for what it is good at (scaling, composition, lettering);
- * pixels come in and go out in the library's own RGBA8 format.
+ * Panels are shrunk by resample.c (in linear light); Cairo composes and
+ * letters them.  Pixels come in and go out in the library's RGBA8.
  */
 #include <cairo.h>
 #include <math.h>
@@ -86,35 +86,35 @@ smp_status smp_compose_before_after(const smp_image *before,
     if (pw < 1) pw = 1;
     if (ph < 1) ph = 1;
     int gap = pw / 100 + 4;
-    smp_image *img;
-    smp_status st = smp_image_new((uint32_t)(2 * pw + gap), (uint32_t)ph,
-                                  &img, err);
-    if (st != SMP_OK)
-        return st;
-    cairo_surface_t *canvas = cairo_image_surface_create(
-        CAIRO_FORMAT_ARGB32, (int)img->width, (int)img->height);
-    cairo_surface_t *sb = to_cairo(before), *sa = to_cairo(after);
-    cairo_t *cr = cairo_create(canvas);
+    smp_image *img = NULL, *small[2] = {NULL, NULL};
+    cairo_surface_t *canvas = NULL, *panel[2] = {NULL, NULL};
+    cairo_t *cr = NULL;
+    const smp_image *src[2] = {before, after};
+    smp_status st;
+    for (int i = 0; i < 2; i++) {
+        if (k < 1.0 && (st = smp_image_shrink(src[i], (uint32_t)pw,
+                                              (uint32_t)ph, &small[i], err)))
+            goto done;
+        panel[i] = to_cairo(small[i] ? small[i] : src[i]);
+    }
+    if ((st = smp_image_alloc((uint32_t)(2 * pw + gap), (uint32_t)ph, &img,
+                            err)) != SMP_OK)
+        goto done;
+    canvas = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)img->width,
+                                        (int)img->height);
+    cr = cairo_create(canvas);
     if (cairo_status(cr) != CAIRO_STATUS_SUCCESS ||
-        cairo_surface_status(sb) != CAIRO_STATUS_SUCCESS ||
-        cairo_surface_status(sa) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_status(panel[0]) != CAIRO_STATUS_SUCCESS ||
+        cairo_surface_status(panel[1]) != CAIRO_STATUS_SUCCESS) {
         st = smp_fail(err, SMP_ERR_NOMEM, "out of memory composing the "
                       "before/after image");
         goto done;
     }
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
-    cairo_surface_t *panels[2] = {sb, sa};
     for (int i = 0; i < 2; i++) {
-        cairo_save(cr);
-        cairo_translate(cr, i * (pw + gap), 0);
-        cairo_rectangle(cr, 0, 0, pw, ph);
-        cairo_clip(cr);
-        cairo_scale(cr, (double)pw / w, (double)ph / h);
-        cairo_set_source_surface(cr, panels[i], 0, 0);
-        cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
+        cairo_set_source_surface(cr, panel[i], i * (pw + gap), 0);
         cairo_paint(cr);
-        cairo_restore(cr);
     }
     char label[64];
     double size = fmax(12.0, ph / 22.0);
@@ -126,10 +126,15 @@ smp_status smp_compose_before_after(const smp_image *before,
     img->res.unit = SMP_RES_NONE;
     img->has_alpha = 0;
 done:
-    cairo_destroy(cr);
-    cairo_surface_destroy(sb);
-    cairo_surface_destroy(sa);
-    cairo_surface_destroy(canvas);
+    if (cr)
+        cairo_destroy(cr);
+    if (canvas)
+        cairo_surface_destroy(canvas);
+    for (int i = 0; i < 2; i++) {
+        if (panel[i])
+            cairo_surface_destroy(panel[i]);
+        smp_image_free(small[i]);
+    }
     if (st != SMP_OK) {
         smp_image_free(img);
         return st;

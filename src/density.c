@@ -72,7 +72,8 @@ double smp_field_total(const smp_field *f)
  * query settles all of them. */
 #define BLOCK 8
 
-static void apply_hairline(smp_field *f, const smp_hairline *hl)
+static void apply_hairline(smp_field *f, const smp_hairline *hl,
+                           smp_field *front)
 {
     double margin = BLOCK * f->cell * 0.7072;       /* half a diagonal */
     for (uint32_t bj = 0; bj < f->h; bj += BLOCK)
@@ -85,12 +86,15 @@ static void apply_hairline(smp_field *f, const smp_hairline *hl)
                                             margin, &flat);
             for (uint32_t j = bj; j < ej; j++)
                 for (uint32_t i = bi; i < ei; i++) {
-                    float *v = &f->lambda[(size_t)j * f->w + i];
-                    if (*v == 0)
+                    size_t at = (size_t)j * f->w + i;
+                    if (f->lambda[at] == 0 && !front)
                         continue;
-                    *v *= (float)(is_flat ? flat : smp_hairline_profile(
-                                      hl, (i + 0.5) * f->cell,
-                                      (j + 0.5) * f->cell));
+                    float p = (float)(is_flat ? flat : smp_hairline_profile(
+                                          hl, (i + 0.5) * f->cell,
+                                          (j + 0.5) * f->cell));
+                    f->lambda[at] *= p;
+                    if (front)
+                        front->lambda[at] = p;
                 }
         }
 }
@@ -127,7 +131,8 @@ static double cell_cover(const smp_field *f, const smp_image *photo,
 smp_status smp_density_build(smp_field *f, const smp_image *photo,
                              const smp_frame *frame, double rim_px,
                              const smp_hairline *hl, const smp_image *mask,
-                             double lambda_full, smp_error *err)
+                             double lambda_full, smp_field *front,
+                             smp_error *err)
 {
     if (mask && (mask->width != photo->width || mask->height != photo->height))
         return smp_fail(err, SMP_ERR_ARG, "mask is %ux%u but the photo is "
@@ -143,7 +148,7 @@ smp_status smp_density_build(smp_field *f, const smp_image *photo,
             f->lambda[(size_t)j * f->w + i] = (float)v;
         }
     if (hl)
-        apply_hairline(f, hl);
+        apply_hairline(f, hl, front);
     f->max = 0;
     for (uint32_t j = 0; j < f->h; j++)
         for (uint32_t i = 0; i < f->w; i++) {

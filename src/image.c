@@ -16,8 +16,8 @@ size_t smp_mul3(size_t a, size_t b, size_t c)
     return a * b * c;
 }
 
-smp_status smp_image_new(uint32_t width, uint32_t height, smp_image **out,
-                         smp_error *err)
+smp_status smp_image_alloc(uint32_t width, uint32_t height, smp_image **out,
+                           smp_error *err)
 {
     *out = NULL;
     size_t bytes = smp_mul3(width, height, 4);
@@ -34,16 +34,27 @@ smp_status smp_image_new(uint32_t width, uint32_t height, smp_image **out,
                         "out of memory for a %ux%u image",
                         (unsigned)width, (unsigned)height);
     }
-    for (size_t i = 0; i < bytes; i += 4) {
-        img->pixels[i] = img->pixels[i + 1] = img->pixels[i + 2] = 0;
-        img->pixels[i + 3] = 255;
-    }
     img->width = width;
     img->height = height;
     img->stride = (size_t)width * 4;
     img->format = SMP_FORMAT_PNG;
     img->srgb_intent = -1;
     *out = img;
+    return SMP_OK;
+}
+
+smp_status smp_image_new(uint32_t width, uint32_t height, smp_image **out,
+                         smp_error *err)
+{
+    smp_status st = smp_image_alloc(width, height, out, err);
+    if (st != SMP_OK)
+        return st;
+    uint32_t *p = (uint32_t *)(void *)(*out)->pixels;
+    const uint8_t black[4] = {0, 0, 0, 255};
+    uint32_t v;
+    memcpy(&v, black, 4);
+    for (size_t i = 0, n = (size_t)width * height; i < n; i++)
+        p[i] = v;
     return SMP_OK;
 }
 
@@ -79,7 +90,7 @@ smp_status smp_image_clone(const smp_image *img, smp_image **out,
                            smp_error *err)
 {
     smp_image *c;
-    smp_status st = smp_image_new(img->width, img->height, &c, err);
+    smp_status st = smp_image_alloc(img->width, img->height, &c, err);
     if (st != SMP_OK)
         return st;
     for (uint32_t y = 0; y < img->height; y++)
@@ -127,7 +138,7 @@ smp_status smp_image_orient(smp_image **img, int o, smp_error *err)
         return SMP_OK;
     }
     smp_image *dst;
-    smp_status st = smp_image_new(sh, sw, &dst, err);
+    smp_status st = smp_image_alloc(sh, sw, &dst, err);
     if (st != SMP_OK)
         return st;
     st = smp_image_copy_meta(dst, src, err);

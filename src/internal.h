@@ -21,6 +21,10 @@ smp_status smp_fail(smp_error *err, smp_status status, const char *fmt, ...)
 /* image.c */
 /* a * b * c without overflow, or 0 on overflow. */
 size_t smp_mul3(size_t a, size_t b, size_t c);
+/* smp_image_new without painting the pixels: for code that writes every
+ * pixel itself. */
+smp_status smp_image_alloc(uint32_t width, uint32_t height, smp_image **out,
+                           smp_error *err);
 /* Copies resolution, ICC and sRGB metadata from src to dst. */
 smp_status smp_image_copy_meta(smp_image *dst, const smp_image *src,
                                smp_error *err);
@@ -28,6 +32,10 @@ smp_status smp_image_copy_meta(smp_image *dst, const smp_image *src,
  * may replace *img. */
 smp_status smp_image_orient(smp_image **img, int orientation,
                             smp_error *err);
+
+/* resample.c: an exact area-average shrink in linear light. */
+smp_status smp_image_shrink(const smp_image *src, uint32_t w, uint32_t h,
+                            smp_image **out, smp_error *err);
 
 /* png_io.c: decode a whole PNG held in memory; encode to an open file. */
 smp_status smp_png_decode(const uint8_t *data, size_t size, const char *name,
@@ -54,7 +62,7 @@ typedef struct smp_atomic {
     char *path, *tmp;
 } smp_atomic;
 smp_status smp_atomic_open(smp_atomic *a, const char *path, smp_error *err);
-/* Flushes, fsyncs, closes and renames; on failure removes the temporary. */
+/* Flushes, closes and renames; on failure removes the temporary. */
 smp_status smp_atomic_commit(smp_atomic *a, smp_error *err);
 /* Closes and removes the temporary; safe after a failed commit. */
 void smp_atomic_abort(smp_atomic *a);

@@ -313,7 +313,7 @@ static smp_status decode(decoder *d)
         ci->output_components != 4)
         return smp_fail(err, SMP_ERR_FORMAT, "%s: unexpected JPEG output "
                         "layout", name);
-    smp_status st = smp_image_new(w, h, &d->img, err);
+    smp_status st = smp_image_alloc(w, h, &d->img, err);
     if (st != SMP_OK)
         return smp_fail(err, st, "%s: cannot allocate a %ux%u image", name,
                         (unsigned)w, (unsigned)h);

@@ -93,7 +93,8 @@ static smp_status check_params(const smp_params *p, double *cum,
 /* Gives every dot its own size, shape and pigment load.  On a feathered
  * or soft hairline the front dots are finer and lighter (DOMAIN.md). */
 static void dress_dots(smp_render *r, const smp_point *pts, size_t n,
-                       const smp_params *p, const smp_hairline *hl)
+                       const smp_params *p, const smp_hairline *hl,
+                       const smp_field *front)
 {
     smp_rng rng;
     smp_rng_seed(&rng, p->seed, 2);
@@ -106,9 +107,9 @@ static void dress_dots(smp_render *r, const smp_point *pts, size_t n,
         double aspect = 1.0 - 0.22 * smp_rng_unit(&rng);
         double angle = 3.14159265358979324 * smp_rng_unit(&rng);
         if (hl && !hl->none && hl->edge != SMP_EDGE_SHARP) {
-            double front = smp_hairline_profile(hl, pts[i].x, pts[i].y);
-            size *= 0.72 + 0.28 * front;
-            load *= 0.75 + 0.25 * front;
+            double f = smp_field_at(front, pts[i].x, pts[i].y);
+            size *= 0.72 + 0.28 * f;
+            load *= 0.75 + 0.25 * f;
         }
         d->x = pts[i].x;
         d->y = pts[i].y;
@@ -161,7 +162,7 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
     r->photo = photo;
     r->cancel = p->cancel;
     r->info.sessions = p->sessions;
-    smp_field field = {0};
+    smp_field field = {0}, front = {0};
     smp_point *pts = NULL;
     smp_hairline *hl = NULL;
 
@@ -199,10 +200,12 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
     double spacing = 1.0 / sqrt(lambda);
     float cell = (float)fmin(fmax(spacing / 4.0, 1.0), 16.0);
     if ((st = smp_field_init(&field, photo->width, photo->height, cell,
+                             err)) != SMP_OK ||
+        (st = smp_field_init(&front, photo->width, photo->height, cell,
                              err)) != SMP_OK)
         goto fail;
     if ((st = smp_density_build(&field, photo, &frame, 2.0 * scale, hl,
-                                p->mask, lambda, err)) != SMP_OK)
+                                p->mask, lambda, &front, err)) != SMP_OK)
         goto fail;
     r->info.area_cm2 = smp_field_total(&field) / lambda / (scale * scale) /
                        100.0;
@@ -226,18 +229,20 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
                       r->ndots);
         goto fail;
     }
-    dress_dots(r, pts, r->ndots, p, hl);
+    dress_dots(r, pts, r->ndots, p, hl, &front);
     smp_lut_init(&r->lut);
     smp_ink_init(&r->ink, smp_default_shade, &r->lut);
     free(pts);
     free(hl);
     smp_field_release(&field);
+    smp_field_release(&front);
     *out = r;
     return SMP_OK;
 fail:
     free(pts);
     free(hl);
     smp_field_release(&field);
+    smp_field_release(&front);
     smp_render_free(r);
     return st;
 }
