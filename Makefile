@@ -65,13 +65,9 @@ $(BUILD)/tests/%: tests/%.c $(TUTIL_OBJ) $(LIB)
 deps:
 	@sh .ci/deps.sh
 
-# Each test binary runs alone; the CLI tests need ./smpr built the same way.
+# Each test program runs alone; the CLI tests run the ./smpr built alongside.
 test-run: $(TEST_BIN) $(SMPR)
-	@fail=0; for t in $(TEST_BIN); do \
-	    echo "== $$t"; \
-	    SMPR=./$(SMPR) $(RUNNER) $$t || fail=1; \
-	done; \
-	if [ $$fail = 0 ]; then echo "all tests passed"; else echo "some tests FAILED"; exit 1; fi
+	@SMPR=./$(SMPR) RUNNER="$(RUNNER)" sh tests/run.sh $(TEST_BIN)
 
 check: deps
 	@$(MAKE) --no-print-directory test-run
