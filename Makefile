@@ -73,20 +73,25 @@ check: deps
 	@$(MAKE) --no-print-directory test-run
 
 asan: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan SMPR=build-asan/smpr \
+	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	$(MAKE) --no-print-directory BUILD=build-asan SMPR=build-asan/smpr \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" test-run
 
 valgrind: deps
 	@$(MAKE) --no-print-directory BUILD=build-vg SMPR=build-vg/smpr \
 	    CFLAGS="-O1 -g" \
-	    RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --trace-children=yes --trace-children-skip=*/sh,*/cp,*/rm" \
+	    RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$(CURDIR)/tests/valgrind.supp --trace-children=yes --trace-children-skip=*/sh,*/cp,*/rm" \
 	    test-run
 
-# Sample photos are drawn by the project's own generator.
-$(BUILD)/mksamples: samples/mksamples.c
+# Sample photos are drawn by the project's own generator; `make samples`
+# draws them again (they are committed, so the demo needs no rebuild).
+$(BUILD)/mksamples: samples/mksamples.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) -Iinclude -o $@ $< $(PKG_CFLAGS) $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+
+samples: $(BUILD)/mksamples
+	$(BUILD)/mksamples samples
 
 demo: deps
 	@$(MAKE) --no-print-directory $(SMPR)
