@@ -39,6 +39,7 @@ LIB      = $(BUILD)/libsmp.a
 SMPR     = smpr
 
 .PHONY: all deps check test-run asan valgrind demo samples install clean bench
+.SECONDARY:
 
 all: $(SMPR)
 

@@ -11,7 +11,7 @@ fi
 samples=$(dirname "$0")
 
 "$1" render "$samples/crown.jpg" -o "$2"
-"$1" render "$samples/front.jpg" -o "$2" --front bottom
+"$1" render "$samples/front.jpg" -o "$2" --view front
 
 echo "previews written to $2:"
 ls "$2"

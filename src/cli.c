@@ -72,6 +72,7 @@ static const char render_help[] =
 "      --mask FILE         greyscale image: white full density, black none\n"
 "      --head CX,CY,RX,RY  head ellipse in pixels (default: estimated)\n"
 "      --front SIDE        side of the forehead: top, bottom, left, right\n"
+"      --view top|front    photo taken from above (default) or face-on\n"
 "      --seed N            random seed (1); same seed, same output\n"
 "      --dots FILE.csv     also write the dot map\n"
 "      --format FMT        png or jpeg (default: the photo's format)\n"
@@ -167,7 +168,7 @@ static int same_file(const char *a, const struct stat *sb)
 enum {
     OPT_HAIRLINE = 256, OPT_EDGE, OPT_SHIFT, OPT_FEATHER, OPT_DENSITY,
     OPT_SESSIONS, OPT_SPLIT, OPT_SCALE, OPT_DOTSIZE, OPT_MASK, OPT_HEAD,
-    OPT_FRONT, OPT_SEED, OPT_DOTS, OPT_FORMAT, OPT_QUALITY, OPT_MAXPIX
+    OPT_FRONT, OPT_VIEW, OPT_SEED, OPT_DOTS, OPT_FORMAT, OPT_QUALITY, OPT_MAXPIX
 };
 
 static const struct option render_opts[] = {
@@ -184,6 +185,7 @@ static const struct option render_opts[] = {
     {"mask", required_argument, NULL, OPT_MASK},
     {"head", required_argument, NULL, OPT_HEAD},
     {"front", required_argument, NULL, OPT_FRONT},
+    {"view", required_argument, NULL, OPT_VIEW},
     {"seed", required_argument, NULL, OPT_SEED},
     {"dots", required_argument, NULL, OPT_DOTS},
     {"format", required_argument, NULL, OPT_FORMAT},
@@ -246,6 +248,15 @@ static int parse_render(int argc, char **argv, render_args *a)
                                    "right, not '%s'", optarg);
             a->p.head.front = (smp_front)n;
             a->p.has_front = 1;
+            break;
+        case OPT_VIEW:
+            if (strcmp(optarg, "top") == 0)
+                a->p.view = SMP_VIEW_TOP;
+            else if (strcmp(optarg, "front") == 0)
+                a->p.view = SMP_VIEW_FRONT;
+            else
+                return usage_error(cmd, "--view takes top or front, not "
+                                   "'%s'", optarg);
             break;
         case OPT_SHIFT:
             if (parse_double(optarg, &a->p.hairline_shift_mm) ||

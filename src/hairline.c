@@ -16,50 +16,51 @@
 #include <string.h>
 #include "hairline.h"
 
-typedef double (*curve_fn)(double a);
-
-/* Where the centre of the hairline sits, as a share of the forward
- * semi-axis: about a quarter of the head's length behind the front. */
-#define H0 0.55
+/*
+ * Where the middle of the hairline sits, as a share of the forward
+ * semi-axis.  Seen from above (the head ellipse is the skull's outline)
+ * it is about a quarter of the head's length behind the front; seen from
+ * the front (the ellipse runs from the crown to the chin) it is near the
+ * ellipse's centre, a forehead's height above the brows.
+ */
+#define H_TOP 0.55
+#define H_FRONT 0.0
 
 static double gauss(double x, double s) { return exp(-(x * x) / (s * s)); }
 
-static double c_straight(double a) { (void)a; return H0; }
-static double c_rounded(double a) { return H0 - 0.32 * a * a; }
-static double c_feathered(double a)
-{
-    return H0 - 0.28 * a * a - 0.06 * gauss(fabs(a) - 0.6, 0.2);
-}
-/* A barber's line: straight across, then a crisp turn at the temples. */
-static double c_sharp(double a)
-{
-    double t = fabs(a) - 0.62;
-    return H0 - 0.04 * a * a - (t > 0 ? 2.2 * t * t + 0.5 * t : 0);
-}
-/* Mature, Norwood II-III: a forelock in front, recession at the temples. */
-static double c_receding(double a)
-{
-    return H0 - 0.08 - 0.18 * a * a - 0.30 * gauss(fabs(a) - 0.52, 0.17);
-}
-static double c_widows_peak(double a)
-{
-    return H0 - 0.04 - 0.26 * a * a + 0.10 * gauss(a, 0.09) -
-           0.08 * gauss(fabs(a) - 0.32, 0.14);
-}
-
+/*
+ * A preset's shape in head-frame terms.  `bend`: how far the sides fall
+ * away from the middle (back, seen from above; down towards the
+ * sideburns, seen from the front).  `recess`: temple recession, centred
+ * at |a| = recess_at, which is a step back in either view.  `peak`: a
+ * widow's peak.  `corner`: where a barber's line turns crisply at the
+ * temples (0: no corner).
+ */
 static const struct preset {
     const char *name;
-    curve_fn curve;
     smp_edge edge;
+    double drop, bend, recess, recess_at, recess_w, peak, peak_w, corner;
 } presets[] = {
-    {"feathered", c_feathered, SMP_EDGE_FEATHERED},
-    {"sharp", c_sharp, SMP_EDGE_SHARP},
-    {"receding", c_receding, SMP_EDGE_SOFT},
-    {"widows-peak", c_widows_peak, SMP_EDGE_SOFT},
-    {"straight", c_straight, SMP_EDGE_SHARP},
-    {"rounded", c_rounded, SMP_EDGE_SOFT},
-    {"none", NULL, SMP_EDGE_SOFT},
+    {"feathered", SMP_EDGE_FEATHERED, 0, 0.28, 0.06, 0.60, 0.20, 0, 1, 0},
+    {"sharp", SMP_EDGE_SHARP, 0, 0.04, 0, 0, 1, 0, 1, 0.62},
+    {"receding", SMP_EDGE_SOFT, -0.08, 0.18, 0.30, 0.52, 0.17, 0, 1, 0},
+    {"widows-peak", SMP_EDGE_SOFT, -0.04, 0.26, 0.08, 0.32, 0.14, 0.10, 0.09, 0},
+    {"straight", SMP_EDGE_SHARP, 0, 0, 0, 0, 1, 0, 1, 0},
+    {"rounded", SMP_EDGE_SOFT, 0, 0.32, 0, 0, 1, 0, 1, 0},
+    {"none", SMP_EDGE_SOFT, 0, 0, 0, 0, 1, 0, 1, 0},
 };
+
+static double curve(const struct preset *p, smp_view view, double a)
+{
+    double side = p->bend * a * a;
+    double t = p->corner > 0 ? fabs(a) - p->corner : 0;
+    if (t > 0)
+        side += 2.2 * t * t + 0.5 * t;
+    double b = p->drop - p->recess * gauss(fabs(a) - p->recess_at,
+                                          p->recess_w) +
+               p->peak * gauss(a, p->peak_w);
+    return view == SMP_VIEW_FRONT ? H_FRONT + b + side : H_TOP + b - side;
+}
 
 static const char *const names[] = {
     "feathered", "sharp", "receding", "widows-peak", "straight", "rounded",
@@ -96,8 +97,8 @@ static double noise2(uint64_t seed, double x, double y)
 /* ---- the curve in the photo ------------------------------------------ */
 
 smp_status smp_hairline_init(smp_hairline *hl, const char *name,
-                             const smp_frame *fr, double scale,
-                             smp_edge edge, double shift_mm,
+                             const smp_frame *fr, smp_view view,
+                             double scale, smp_edge edge, double shift_mm,
                              double feather_mm, uint64_t seed,
                              smp_error *err)
 {
@@ -112,7 +113,7 @@ smp_status smp_hairline_init(smp_hairline *hl, const char *name,
     if (!(scale > 0) || !(feather_mm >= 0) || !isfinite(shift_mm))
         return smp_fail(err, SMP_ERR_ARG, "invalid hairline parameters");
     memset(hl, 0, sizeof *hl);
-    hl->none = p->curve == NULL;
+    hl->none = strcmp(p->name, "none") == 0;
     hl->edge = edge == SMP_EDGE_PRESET ? p->edge : edge;
     hl->scale = scale;
     hl->frame = *fr;
@@ -132,7 +133,7 @@ smp_status smp_hairline_init(smp_hairline *hl, const char *name,
     double shift_b = shift_mm * scale / fr->fwd_r;
     for (int i = 0; i < SMP_HAIRLINE_SAMPLES; i++) {
         double a = -1.0 + 2.0 * i / (SMP_HAIRLINE_SAMPLES - 1);
-        hl->bh[i] = p->curve(a) + shift_b;
+        hl->bh[i] = curve(p, view, a) + shift_b;
         smp_frame_to_photo(fr, a, hl->bh[i], &hl->x[i], &hl->y[i]);
     }
     for (int c = 0; c < SMP_HAIRLINE_SAMPLES / SMP_HAIRLINE_CHUNK; c++) {

@@ -23,8 +23,8 @@ typedef struct smp_hairline {
 
 /* Looks the preset up and lays its curve into the head frame. */
 smp_status smp_hairline_init(smp_hairline *hl, const char *name,
-                             const smp_frame *fr, double scale,
-                             smp_edge edge, double shift_mm,
+                             const smp_frame *fr, smp_view view,
+                             double scale, smp_edge edge, double shift_mm,
                              double feather_mm, uint64_t seed,
                              smp_error *err);
 /* Share of the full density at a photo point: 0 ahead of the hairline,

@@ -64,23 +64,15 @@ double smp_frame_coverage(const smp_frame *fr, double x, double y,
     return t * t * (3 - 2 * t);
 }
 
-/*
- * First estimate of the head: clinic photos have a plain backdrop, so
- * the border pixels give the background colour; pixels that differ from
- * it are the head (and maybe shoulders).  The filled ellipse with the same
- * centroid and second moments as those pixels is the head frame.
- */
-smp_status smp_head_estimate(const smp_image *img, smp_head *out,
-                             smp_error *err)
+/* Background: the mean colour of the photo's border. */
+static void backdrop(const smp_image *img, uint32_t step, double bg[3])
 {
-    uint32_t w = img->width, h = img->height;
-    uint32_t step = (w > h ? w : h) / 400 + 1;
-    /* background: mean of the border samples */
-    double bg[3] = {0, 0, 0};
     size_t nb = 0;
-    for (uint32_t y = 0; y < h; y += step)
-        for (uint32_t x = 0; x < w; x += step) {
-            if (x >= step && y >= step && x + step < w && y + step < h)
+    bg[0] = bg[1] = bg[2] = 0;
+    for (uint32_t y = 0; y < img->height; y += step)
+        for (uint32_t x = 0; x < img->width; x += step) {
+            if (x >= step && y >= step && x + step < img->width &&
+                y + step < img->height)
                 continue;
             const uint8_t *p = img->pixels + y * img->stride + x * 4;
             for (int c = 0; c < 3; c++)
@@ -89,35 +81,102 @@ smp_status smp_head_estimate(const smp_image *img, smp_head *out,
         }
     for (int c = 0; c < 3; c++)
         bg[c] /= (double)nb;
-    double n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-    for (uint32_t y = 0; y < h; y += step)
-        for (uint32_t x = 0; x < w; x += step) {
-            const uint8_t *p = img->pixels + y * img->stride + x * 4;
-            if (p[3] < 128)
-                continue;
-            double d = fabs(p[0] - bg[0]) + fabs(p[1] - bg[1]) +
-                       fabs(p[2] - bg[2]);
-            if (d < 60)
+}
+
+static int is_head(const smp_image *img, uint32_t x, uint32_t y,
+                   const double bg[3])
+{
+    const uint8_t *p = img->pixels + y * img->stride + x * 4;
+    if (p[3] < 128)
+        return 0;
+    return fabs(p[0] - bg[0]) + fabs(p[1] - bg[1]) + fabs(p[2] - bg[2]) >= 60;
+}
+
+/* Seen from above: the filled ellipse with the same centroid and second
+ * moments as the pixels that are not backdrop. */
+static smp_status estimate_top(const smp_image *img, uint32_t step,
+                               const double bg[3], smp_head *out,
+                               smp_error *err)
+{
+    double n = 0, sx = 0, sy = 0, sxx = 0, syy = 0;
+    for (uint32_t y = 0; y < img->height; y += step)
+        for (uint32_t x = 0; x < img->width; x += step) {
+            if (!is_head(img, x, y, bg))
                 continue;
             n++;
             sx += x;
             sy += y;
             sxx += (double)x * x;
             syy += (double)y * y;
-            sxy += (double)x * y;
         }
-    double total = ceil((double)w / step) * ceil((double)h / step);
+    double total = ceil((double)img->width / step) *
+                   ceil((double)img->height / step);
     if (n < 0.02 * total)
         return smp_fail(err, SMP_ERR_REGION, "no head found against the "
                         "background; give --head CX,CY,RX,RY or --mask");
     double mx = sx / n, my = sy / n;
-    double vx = sxx / n - mx * mx, vy = syy / n - my * my;
-    (void)sxy;
     out->cx = mx;
     out->cy = my;
     /* a uniformly filled ellipse of semi-axis r has variance r^2 / 4 */
-    out->rx = 2 * sqrt(fmax(vx, 1));
-    out->ry = 2 * sqrt(fmax(vy, 1));
-    out->front = SMP_FRONT_TOP;
+    out->rx = 2 * sqrt(fmax(sxx / n - mx * mx, 1));
+    out->ry = 2 * sqrt(fmax(syy / n - my * my, 1));
     return SMP_OK;
+}
+
+/*
+ * Seen from the front the face and neck run on below the head, so only
+ * the dome is measured: going down from the first row of head, the head
+ * widens until its middle, about 1.36 half-widths below the crown (a head
+ * is about 1.36 times as long as it is wide).
+ */
+static smp_status estimate_front(const smp_image *img, uint32_t step,
+                                 const double bg[3], smp_head *out,
+                                 smp_error *err)
+{
+    double top = -1, half = 0, mid = 0;
+    for (uint32_t y = 0; y < img->height; y += step) {
+        uint32_t l = img->width, r = 0, count = 0;
+        for (uint32_t x = 0; x < img->width; x += step)
+            if (is_head(img, x, y, bg)) {
+                if (x < l)
+                    l = x;
+                r = x;
+                count++;
+            }
+        /* a row counts once a solid run of head crosses it */
+        if (count < 4 || (double)count * step < 0.5 * (r - l))
+            continue;
+        if (top < 0)
+            top = y;
+        if (y - top > 1.36 * half && half > 0)
+            break;
+        if ((r - l) / 2.0 > half) {
+            half = (r - l) / 2.0;
+            mid = (l + r) / 2.0;
+        }
+    }
+    if (top < 0 || half < 0.05 * img->width)
+        return smp_fail(err, SMP_ERR_REGION, "no head found against the "
+                        "background; give --head CX,CY,RX,RY or --mask");
+    out->cx = mid;
+    out->rx = half;
+    out->ry = 1.36 * half;
+    out->cy = top + out->ry;
+    return SMP_OK;
+}
+
+/*
+ * First estimate of the head: clinic photos have a plain backdrop, so the
+ * border gives its colour, and pixels that differ from it are the head.
+ */
+smp_status smp_head_estimate(const smp_image *img, smp_view view,
+                             smp_head *out, smp_error *err)
+{
+    uint32_t step = (img->width > img->height ? img->width : img->height) /
+                    400 + 1;
+    double bg[3];
+    backdrop(img, step, bg);
+    out->front = view == SMP_VIEW_FRONT ? SMP_FRONT_BOTTOM : SMP_FRONT_TOP;
+    return view == SMP_VIEW_FRONT ? estimate_front(img, step, bg, out, err)
+                                  : estimate_top(img, step, bg, out, err);
 }

@@ -20,7 +20,7 @@ void smp_frame_to_photo(const smp_frame *fr, double a, double b,
 /* 1 well inside the ellipse, 0 outside, a smooth ramp `rim_px` wide. */
 double smp_frame_coverage(const smp_frame *fr, double x, double y,
                           double rim_px);
-smp_status smp_head_estimate(const smp_image *img, smp_head *out,
-                             smp_error *err);
+smp_status smp_head_estimate(const smp_image *img, smp_view view,
+                             smp_head *out, smp_error *err);
 
 #endif

@@ -170,11 +170,16 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
     if (p->has_head) {
         r->info.head = p->head;
     } else {
-        if ((st = smp_head_estimate(photo, &r->info.head, err)) != SMP_OK)
+        if ((st = smp_head_estimate(photo, p->view, &r->info.head,
+                                    err)) != SMP_OK)
             goto fail;
         r->info.head_estimated = 1;
-        if (p->has_front)
-            r->info.head.front = p->head.front;
+    }
+    if (!p->has_head || !p->has_front) {
+        /* a front view has the face at the bottom unless told otherwise */
+        r->info.head.front = p->has_front ? p->head.front
+                           : p->view == SMP_VIEW_FRONT ? SMP_FRONT_BOTTOM
+                           : SMP_FRONT_TOP;
     }
     smp_frame frame;
     smp_frame_init(&frame, &r->info.head);
@@ -190,7 +195,8 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
         st = smp_fail(err, SMP_ERR_NOMEM, "out of memory");
         goto fail;
     }
-    if ((st = smp_hairline_init(hl, p->hairline, &frame, scale, p->edge,
+    if ((st = smp_hairline_init(hl, p->hairline, &frame, p->view, scale,
+                                p->edge,
                                 p->hairline_shift_mm, p->feather_mm,
                                 p->seed, err)) != SMP_OK)
         goto fail;

@@ -32,10 +32,30 @@ static void test_head_estimate(void **state)
     (void)state;
     smp_image *img = tu_skin_photo(900, 700, 430, 370, 300, 260);
     smp_head h;
-    assert_int_equal(smp_head_estimate(img, &h, NULL), SMP_OK);
+    assert_int_equal(smp_head_estimate(img, SMP_VIEW_TOP, &h, NULL), SMP_OK);
     assert_true(fabs(h.cx - 430) < 8 && fabs(h.cy - 370) < 8);
     assert_true(fabs(h.rx - 300) < 0.04 * 300);
     assert_true(fabs(h.ry - 260) < 0.04 * 260);
+    smp_image_free(img);
+}
+
+/* Face-on: a dome on top of a face that runs off the bottom of the photo;
+ * only the dome sets the head frame. */
+static void test_head_estimate_front(void **state)
+{
+    (void)state;
+    smp_image *img = tu_skin_photo(800, 1000, 400, 520, 260, 354);
+    /* the neck and shoulders below the head, also not backdrop */
+    for (uint32_t y = 800; y < 1000; y++)
+        for (uint32_t x = 100; x < 700; x++)
+            memset(img->pixels + y * img->stride + x * 4, 60, 3);
+    smp_head h;
+    assert_int_equal(smp_head_estimate(img, SMP_VIEW_FRONT, &h, NULL),
+                     SMP_OK);
+    assert_int_equal(h.front, SMP_FRONT_BOTTOM);
+    assert_true(fabs(h.cx - 400) < 8);
+    assert_true(fabs(h.rx - 260) < 0.04 * 260);
+    assert_true(fabs(h.cy - h.ry - (520 - 354)) < 10);   /* the crown */
     smp_image_free(img);
 }
 
@@ -46,7 +66,8 @@ static smp_hairline *make(const char *name, smp_edge edge, double shift)
     smp_frame fr;
     smp_frame_init(&fr, &h);
     smp_error e;
-    if (smp_hairline_init(&hl, name, &fr, 5.0, edge, shift, 0, 3, &e))
+    if (smp_hairline_init(&hl, name, &fr, SMP_VIEW_TOP, 5.0, edge, shift, 0,
+                          3, &e))
         fail_msg("%s", e.msg);
     return &hl;
 }
@@ -69,7 +90,8 @@ static void test_presets(void **state)
     smp_frame fr;
     smp_frame_init(&fr, &h);
     smp_error e;
-    assert_int_equal(smp_hairline_init(&hl, "mullet", &fr, 5, 0, 0, 0, 1, &e),
+    assert_int_equal(smp_hairline_init(&hl, "mullet", &fr, SMP_VIEW_TOP, 5, 0, 0,
+                                       0, 1, &e),
                      SMP_ERR_ARG);
     assert_non_null(strstr(e.msg, "mullet"));
 }
@@ -142,6 +164,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_frame_each_front),
         cmocka_unit_test(test_head_estimate),
+        cmocka_unit_test(test_head_estimate_front),
         cmocka_unit_test(test_presets),
         cmocka_unit_test(test_distance_and_shift),
         cmocka_unit_test(test_receding_temples),

@@ -144,6 +144,14 @@ typedef enum smp_front {
     SMP_FRONT_RIGHT
 } smp_front;
 
+/* How the photo was taken: from above (crown, top of the head; the head
+ * ellipse is the skull's outline) or from the front (face-on; the
+ * ellipse runs from the crown to the chin). */
+typedef enum smp_view {
+    SMP_VIEW_TOP = 0,
+    SMP_VIEW_FRONT
+} smp_view;
+
 /* The head frame: an ellipse in photo pixels and the side of the face. */
 typedef struct smp_head {
     double cx, cy, rx, ry;      /* rx along the image x axis */
@@ -161,6 +169,7 @@ typedef struct smp_params {
                                        all 0: default for `sessions` */
     double scale;               /* pixels per mm; 0: estimate from head */
     double dot_mm;              /* mean healed dot diameter in mm */
+    smp_view view;
     int has_head, has_front;    /* head / head.front given by the user */
     smp_head head;
     const smp_image *mask;      /* optional, photo-sized: white = full */
