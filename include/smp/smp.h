@@ -227,6 +227,38 @@ smp_status smp_compose_before_after(const smp_image *before,
                                     const smp_image *after, int session,
                                     smp_image **out, smp_error *err);
 
+/* ---- a whole case: photo in, previews out ----------------------------- */
+
+/* What `smpr render` does, for one photo: load it (and its mask), render
+ * every session, write the previews, the before/after and the dot map. */
+typedef struct smp_job {
+    const char *photo;          /* path */
+    const char *mask;           /* path or NULL (params.mask is ignored) */
+    const char *outdir;         /* created if missing */
+    const char *stem;           /* output name stem; NULL: the photo's name */
+    const char *dots_csv;       /* path or NULL */
+    smp_format format;          /* AUTO: the photo's */
+    int quality;                /* JPEG, 0: 90 */
+    uint64_t max_pixels;        /* 0: SMP_DEFAULT_MAX_PIXELS */
+    smp_params params;
+} smp_job;
+
+typedef struct smp_job_result {
+    smp_render_info info;
+    char stem[256];
+    const char *ext;            /* "png" or "jpg" */
+    double density;             /* dots per cm^2 achieved over the area */
+    double seconds;             /* wall time of the whole job */
+} smp_job_result;
+
+void smp_job_default(smp_job *job);
+smp_status smp_job_run(const smp_job *job, smp_job_result *res,
+                       smp_error *err);
+/* Path of output `which` (1..sessions: a session; 0: the before/after)
+ * into buf; returns the length it needs, like snprintf. */
+int smp_job_output_path(const smp_job *job, const smp_job_result *res,
+                        int which, char *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,42 @@
+/*
+ * cli.h - what the smpr command's parts share: render options (set by
+ * name, so that `render`, `print` and a batch manifest's columns read them
+ * the same way), the interrupt flag and the subcommands.
+ */
+#ifndef SMP_CLI_H
+#define SMP_CLI_H
+
+#include <signal.h>
+#include "smp/smp.h"
+
+#define EXIT_USAGE 2
+#define EXIT_CANCEL 130
+
+/* Set by SIGINT/SIGTERM; the library polls it and stops cleanly. */
+extern volatile sig_atomic_t cli_interrupted;
+
+typedef struct cli_render {
+    smp_job job;
+    int nsplit, sessions_given;
+} cli_render;
+
+void cli_render_init(cli_render *c);
+/* Applies the render option `name` (its long name, without dashes).
+ * Returns 0, 1 if `name` is not a render option, or -1 with a one-line
+ * reason in msg.  `value` must outlive c. */
+int cli_render_set(cli_render *c, const char *name, const char *value,
+                   char *msg, size_t size);
+/* Checks that need every option; 0 or -1 with msg. */
+int cli_render_finish(cli_render *c, char *msg, size_t size);
+/* The long options render takes, for getopt_long tables and help. */
+extern const char *const cli_render_names[];
+
+/* One line about what a job found, for the technician to check. */
+void cli_report(const char *photo, const smp_job_result *res);
+
+int cmd_render(int argc, char **argv);
+int cmd_batch(int argc, char **argv);
+int cmd_print(int argc, char **argv);
+int cli_usage(const char *cmd, const char *fmt, const char *arg);
+
+#endif

@@ -1,0 +1,180 @@
+/*
+ * job.c - one case from photo to previews, as `smpr render` and the batch
+ * workers run it: load the photo and its mask, refuse outputs that would
+ * replace an input, render the sessions in order on one canvas, and write
+ * each preview, the before/after and the dot map atomically.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include "internal.h"
+
+void smp_job_default(smp_job *job)
+{
+    memset(job, 0, sizeof *job);
+    smp_params_default(&job->params);
+}
+
+static double seconds_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+/* The photo's file name without folder and extension. */
+static void stem_of(const char *path, char *out, size_t size)
+{
+    const char *base = strrchr(path, '/');
+    snprintf(out, size, "%s", base ? base + 1 : path);
+    char *dot = strrchr(out, '.');
+    if (dot && dot != out)
+        *dot = '\0';
+}
+
+/* mkdir -p */
+static smp_status make_dirs(const char *dir, smp_error *err)
+{
+    size_t n = strlen(dir);
+    char *buf = malloc(n + 1);
+    if (!buf)
+        return smp_fail(err, SMP_ERR_NOMEM, "out of memory");
+    memcpy(buf, dir, n + 1);
+    int e = 0;
+    for (char *p = buf + 1; *p && !e; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            e = errno;
+        *p = '/';
+    }
+    if (!e && mkdir(buf, 0777) != 0 && errno != EEXIST)
+        e = errno;
+    struct stat st;
+    if (!e && (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)))
+        e = ENOTDIR;
+    free(buf);
+    if (e)
+        return smp_fail(err, SMP_ERR_IO, "%s: cannot create folder: %s", dir,
+                        strerror(e));
+    return SMP_OK;
+}
+
+int smp_job_output_path(const smp_job *job, const smp_job_result *res,
+                        int which, char *buf, size_t size)
+{
+    if (which == 0)
+        return snprintf(buf, size, "%s/%s-before-after.%s", job->outdir,
+                        res->stem, res->ext);
+    return snprintf(buf, size, "%s/%s-session-%d.%s", job->outdir, res->stem,
+                    which, res->ext);
+}
+
+static int same_file(const char *path, const struct stat *in)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && st.st_dev == in->st_dev &&
+           st.st_ino == in->st_ino;
+}
+
+/* An output must never replace the photo or the mask it is made from;
+ * checked for every output before anything is written. */
+static smp_status check_outputs(const smp_job *job, const smp_job_result *res,
+                                char *path, size_t size, smp_error *err)
+{
+    struct stat ins[2];
+    int nin = 0;
+    if (stat(job->photo, &ins[nin]) == 0)
+        nin++;
+    if (job->mask && stat(job->mask, &ins[nin]) == 0)
+        nin++;
+    for (int k = -1; k <= job->params.sessions; k++) {
+        if (k < 0 && !job->dots_csv)
+            continue;
+        if (k < 0)
+            snprintf(path, size, "%s", job->dots_csv);
+        else
+            smp_job_output_path(job, res, k, path, size);
+        for (int i = 0; i < nin; i++)
+            if (same_file(path, &ins[i]))
+                return smp_fail(err, SMP_ERR_ARG, "%s: output would "
+                                "overwrite an input; choose another output "
+                                "folder", path);
+    }
+    return SMP_OK;
+}
+
+smp_status smp_job_run(const smp_job *job, smp_job_result *res,
+                       smp_error *err)
+{
+    double t0 = seconds_now();
+    smp_load_options lo = {job->max_pixels};
+    smp_image *photo = NULL, *mask = NULL, *ba = NULL;
+    smp_render *r = NULL;
+    char *path = NULL;
+    smp_status st;
+    memset(res, 0, sizeof *res);
+    if ((st = smp_image_load(job->photo, &lo, &photo, err)) != SMP_OK)
+        goto done;
+    smp_params p = job->params;
+    p.mask = NULL;
+    if (job->mask) {
+        if ((st = smp_image_load(job->mask, &lo, &mask, err)) != SMP_OK)
+            goto done;
+        if (mask->width != photo->width || mask->height != photo->height) {
+            st = smp_fail(err, SMP_ERR_ARG, "%s: mask is %ux%u but the photo "
+                          "is %ux%u", job->mask, (unsigned)mask->width,
+                          (unsigned)mask->height, (unsigned)photo->width,
+                          (unsigned)photo->height);
+            goto done;
+        }
+        p.mask = mask;
+    }
+    smp_format fmt = job->format ? job->format : photo->format;
+    res->ext = fmt == SMP_FORMAT_JPEG ? "jpg" : "png";
+    if (job->stem)
+        snprintf(res->stem, sizeof res->stem, "%s", job->stem);
+    else
+        stem_of(job->photo, res->stem, sizeof res->stem);
+    size_t plen = strlen(job->outdir) + strlen(res->stem) +
+                  (job->dots_csv ? strlen(job->dots_csv) : 0) + 64;
+    if (!(path = malloc(plen))) {
+        st = smp_fail(err, SMP_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    if ((st = make_dirs(job->outdir, err)) != SMP_OK ||
+        (st = check_outputs(job, res, path, plen, err)) != SMP_OK ||
+        (st = smp_render_new(photo, &p, &r, err)) != SMP_OK)
+        goto done;
+    smp_render_get_info(r, &res->info);
+    smp_save_options so = {fmt, job->quality, p.cancel};
+    const smp_image *prev = NULL;
+    for (int k = 1; k <= res->info.sessions; k++) {
+        smp_job_output_path(job, res, k, path, plen);
+        if ((st = smp_render_session(r, k, &prev, err)) != SMP_OK ||
+            (st = smp_image_save(prev, path, &so, err)) != SMP_OK)
+            goto done;
+    }
+    smp_job_output_path(job, res, 0, path, plen);
+    if ((st = smp_compose_before_after(photo, prev, res->info.sessions, &ba,
+                                       err)) != SMP_OK ||
+        (st = smp_image_save(ba, path, &so, err)) != SMP_OK)
+        goto done;
+    if (job->dots_csv &&
+        (st = smp_dots_save_csv(r, job->dots_csv, err)) != SMP_OK)
+        goto done;
+    size_t total = res->info.dots[res->info.sessions - 1];
+    res->density = res->info.area_cm2 > 0 ? total / res->info.area_cm2 : 0;
+done:
+    res->seconds = seconds_now() - t0;
+    free(path);
+    smp_image_free(ba);
+    smp_render_free(r);
+    smp_image_free(mask);
+    smp_image_free(photo);
+    return st;
+}
