@@ -152,26 +152,6 @@ int cmd_render(int argc, char **argv)
     return 0;
 }
 
-static int not_yet(const char *cmd)
-{
-    fprintf(stderr, "smpr: '%s' is not implemented yet\n", cmd);
-    return EXIT_USAGE;
-}
-
-int cmd_batch(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    return not_yet("batch");
-}
-
-int cmd_print(int argc, char **argv)
-{
-    (void)argc;
-    (void)argv;
-    return not_yet("print");
-}
-
 int main(int argc, char **argv)
 {
     struct sigaction sa;
