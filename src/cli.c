@@ -68,6 +68,15 @@ static const char render_help[] =
 "      --head CX,CY,RX,RY  head ellipse in pixels (default: estimated)\n"
 "      --front SIDE        side of the forehead: top, bottom, left, right\n"
 "      --view top|front    photo taken from above (default) or face-on\n"
+"      --shade S[,S...]    pigment: a name (charcoal, dark-grey, ...) or\n"
+"                          #RRGGBB, or one per session (default: chosen\n"
+"                          from the skin and hair in the photo)\n"
+"      --look healed|fresh healed weeks later (default) or right after\n"
+"      --years Y[,Y...]    also <stem>-year-Y: the result Y years on\n"
+"      --ink-shift         ... with the blue-green cast of wrong pigment\n"
+"      --touch-up          ... right after a touch-up at that time\n"
+"      --infill            thinning hair: dots only between the hairs\n"
+"      --scar FILE         scar mask: white over scar tissue to camouflage\n"
 "      --seed N            random seed (1); same seed, same output\n"
 "      --dots FILE.csv     also write the dot map\n"
 "      --format FMT        png or jpeg (default: the photo's format)\n"
@@ -90,6 +99,10 @@ void cli_report(const char *photo, const smp_job_result *res)
             "set --scale)" : "", in->area_cm2);
     for (int k = 0; k < in->sessions; k++)
         fprintf(stderr, "%s%zu", k ? "/" : " ", in->dots[k]);
+    fprintf(stderr, "; shade %s%s#%02x%02x%02x%s", in->shade_name ?
+            in->shade_name : "", in->shade_name ? " " : "", in->shade[0], in->shade[1], in->shade[2],
+            in->shade_chosen ? " (chosen for this skin and hair; set --shade)"
+                             : "");
     fputc('\n', stderr);
 }
 
@@ -101,6 +114,9 @@ int cmd_render(int argc, char **argv)
     for (; cli_render_names[n]; n++)
         opts[n] = (struct option){cli_render_names[n], required_argument,
                                   NULL, 256 + n};
+    for (int f = 0; cli_render_flags[f]; f++, n++)
+        opts[n] = (struct option){cli_render_flags[f], no_argument, NULL,
+                                  512 + f};
     opts[n++] = (struct option){"output", required_argument, NULL, 'o'};
     opts[n++] = (struct option){"quiet", no_argument, NULL, 'q'};
     opts[n++] = (struct option){"help", no_argument, NULL, 'h'};
@@ -124,7 +140,9 @@ int cmd_render(int argc, char **argv)
             return cli_usage("render", "unknown option '%s'",
                              argv[optind - 1]);
         default:
-            if (cli_render_set(&c, cli_render_names[ch - 256], optarg, msg,
+            if (cli_render_set(&c, ch >= 512 ? cli_render_flags[ch - 512]
+                                             : cli_render_names[ch - 256],
+                               ch >= 512 ? "1" : optarg, msg,
                                sizeof msg) != 0)
                 return cli_usage("render", "%s", msg);
         }

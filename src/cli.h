@@ -28,8 +28,10 @@ int cli_render_set(cli_render *c, const char *name, const char *value,
                    char *msg, size_t size);
 /* Checks that need every option; 0 or -1 with msg. */
 int cli_render_finish(cli_render *c, char *msg, size_t size);
-/* The long options render takes, for getopt_long tables and help. */
+/* The long options render takes, for getopt_long tables and help: those
+ * with a value, and flags (set with any value, e.g. "1"). */
 extern const char *const cli_render_names[];
+extern const char *const cli_render_flags[];
 
 /* One line about what a job found, for the technician to check. */
 void cli_report(const char *photo, const smp_job_result *res);

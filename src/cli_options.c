@@ -14,7 +14,12 @@
 const char *const cli_render_names[] = {
     "hairline", "edge", "hairline-shift", "feather", "density", "sessions",
     "split", "scale", "dot-size", "mask", "head", "front", "view", "seed",
-    "dots", "format", "quality", "max-pixels", NULL};
+    "dots", "format", "quality", "max-pixels", "shade", "look", "years",
+    "scar", NULL};
+
+/* Render options that take no value (flags). */
+const char *const cli_render_flags[] = {"infill", "ink-shift", "touch-up",
+                                        NULL};
 
 void cli_render_init(cli_render *c)
 {
@@ -166,6 +171,60 @@ int cli_render_set(cli_render *c, const char *name, const char *value,
     } else if (!strcmp(name, "max-pixels")) {
         if (parse_u64(value, &c->job.max_pixels) || c->job.max_pixels == 0)
             return BAD("bad --max-pixels '%s'", value);
+    } else if (!strcmp(name, "shade")) {
+        /* NAME or #RRGGBB, or one per session separated by commas */
+        char buf[256];
+        if (strlen(value) >= sizeof buf)
+            return BAD("bad --shade '%s'", value);
+        strcpy(buf, value);
+        int n = 0;
+        char *save = NULL;
+        for (char *t = strtok_r(buf, ",", &save); t;
+             t = strtok_r(NULL, ",", &save)) {
+            unsigned r, g, b;
+            char tail;
+            if (n == SMP_MAX_SESSIONS)
+                return BAD("bad --shade '%s': too many shades", value);
+            if (smp_shade_lookup(t, p->shade[n]) == 0) {
+                n++;
+                continue;
+            }
+            if (t[0] != '#' || strlen(t) != 7 ||
+                sscanf(t + 1, "%2x%2x%2x%c", &r, &g, &b, &tail) != 3)
+                return BAD("bad --shade '%s' (a name like charcoal, or "
+                           "#RRGGBB)", t);
+            p->shade[n][0] = (uint8_t)r;
+            p->shade[n][1] = (uint8_t)g;
+            p->shade[n][2] = (uint8_t)b;
+            n++;
+        }
+        if (n == 0)
+            return BAD("bad --shade '%s'", value);
+        p->shades = n;
+    } else if (!strcmp(name, "look")) {
+        if (!strcmp(value, "healed"))
+            p->look = SMP_LOOK_HEALED;
+        else if (!strcmp(value, "fresh"))
+            p->look = SMP_LOOK_FRESH;
+        else
+            return BAD("--look takes healed or fresh, not '%s'", value);
+    } else if (!strcmp(name, "years")) {
+        int n = parse_list(value, v, SMP_MAX_SESSIONS);
+        if (n < 1)
+            return BAD("bad --years '%s' (like 1,5,10)", value);
+        for (int k = 0; k < n; k++)
+            if (!(v[k] >= 0 && v[k] <= 50))
+                return BAD("bad --years '%s' (0-50)", value);
+        memcpy(c->job.years, v, n * sizeof *v);
+        c->job.nyears = n;
+    } else if (!strcmp(name, "scar")) {
+        c->job.scar = value;
+    } else if (!strcmp(name, "infill")) {
+        p->infill = 1;
+    } else if (!strcmp(name, "ink-shift")) {
+        c->job.ink_shift = 1;
+    } else if (!strcmp(name, "touch-up")) {
+        c->job.touch_up = 1;
     } else if (!strcmp(name, "mask")) {
         c->job.mask = value;
     } else if (!strcmp(name, "dots")) {
@@ -178,6 +237,7 @@ int cli_render_set(cli_render *c, const char *name, const char *value,
 
 int cli_render_finish(cli_render *c, char *msg, size_t size)
 {
+    int shades = c->job.params.shades;
     if (c->nsplit && c->nsplit != c->job.params.sessions) {
         /* --split alone sets the number of sessions */
         if (c->sessions_given)
@@ -185,5 +245,10 @@ int cli_render_finish(cli_render *c, char *msg, size_t size)
                        c->job.params.sessions);
         c->job.params.sessions = c->nsplit;
     }
+    if (shades > 1 && shades != c->job.params.sessions)
+        return BAD("--shade needs one shade, or one per session (%d)",
+                   c->job.params.sessions);
+    if ((c->job.ink_shift || c->job.touch_up) && !c->job.nyears)
+        return BAD("%s", "--ink-shift and --touch-up need --years");
     return 0;
 }

@@ -67,6 +67,9 @@ static smp_status make_dirs(const char *dir, smp_error *err)
 int smp_job_output_path(const smp_job *job, const smp_job_result *res,
                         int which, char *buf, size_t size)
 {
+    if (which < 0)
+        return snprintf(buf, size, "%s/%s-year-%g.%s", job->outdir, res->stem,
+                        job->years[-1 - which], res->ext);
     if (which == 0)
         return snprintf(buf, size, "%s/%s-before-after.%s", job->outdir,
                         res->stem, res->ext);
@@ -86,17 +89,21 @@ static int same_file(const char *path, const struct stat *in)
 static smp_status check_outputs(const smp_job *job, const smp_job_result *res,
                                 char *path, size_t size, smp_error *err)
 {
-    struct stat ins[2];
+    struct stat ins[3];
     int nin = 0;
     if (stat(job->photo, &ins[nin]) == 0)
         nin++;
     if (job->mask && stat(job->mask, &ins[nin]) == 0)
         nin++;
-    for (int k = -1; k <= job->params.sessions; k++) {
-        if (k < 0 && !job->dots_csv)
-            continue;
-        if (k < 0)
+    if (job->scar && stat(job->scar, &ins[nin]) == 0)
+        nin++;
+    for (int k = -1 - job->nyears; k <= job->params.sessions; k++) {
+        if (k == -1 - job->nyears) {
+            if (!job->dots_csv)
+                continue;
             snprintf(path, size, "%s", job->dots_csv);
+        } else if (k < 0)
+            smp_job_output_path(job, res, k + 1, path, size);
         else
             smp_job_output_path(job, res, k, path, size);
         for (int i = 0; i < nin; i++)
@@ -113,7 +120,7 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
 {
     double t0 = seconds_now();
     smp_load_options lo = {job->max_pixels};
-    smp_image *photo = NULL, *mask = NULL, *ba = NULL;
+    smp_image *photo = NULL, *mask = NULL, *scar = NULL, *ba = NULL;
     smp_render *r = NULL;
     char *path = NULL;
     smp_status st;
@@ -133,6 +140,19 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
             goto done;
         }
         p.mask = mask;
+    }
+    p.scar = NULL;
+    if (job->scar) {
+        if ((st = smp_image_load(job->scar, &lo, &scar, err)) != SMP_OK)
+            goto done;
+        if (scar->width != photo->width || scar->height != photo->height) {
+            st = smp_fail(err, SMP_ERR_ARG, "%s: scar mask is %ux%u but the "
+                          "photo is %ux%u", job->scar, (unsigned)scar->width,
+                          (unsigned)scar->height, (unsigned)photo->width,
+                          (unsigned)photo->height);
+            goto done;
+        }
+        p.scar = scar;
     }
     smp_format fmt = job->format ? job->format : photo->format;
     res->ext = fmt == SMP_FORMAT_JPEG ? "jpg" : "png";
@@ -164,6 +184,14 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
                                        err)) != SMP_OK ||
         (st = smp_image_save(ba, path, &so, err)) != SMP_OK)
         goto done;
+    for (int i = 0; i < job->nyears; i++) {
+        const smp_image *aged;
+        smp_job_output_path(job, res, -1 - i, path, plen);
+        if ((st = smp_render_aged(r, job->years[i], job->ink_shift,
+                                  job->touch_up, &aged, err)) != SMP_OK ||
+            (st = smp_image_save(aged, path, &so, err)) != SMP_OK)
+            goto done;
+    }
     if (job->dots_csv &&
         (st = smp_dots_save_csv(r, job->dots_csv, err)) != SMP_OK)
         goto done;
@@ -174,6 +202,7 @@ done:
     free(path);
     smp_image_free(ba);
     smp_render_free(r);
+    smp_image_free(scar);
     smp_image_free(mask);
     smp_image_free(photo);
     return st;

@@ -6,9 +6,88 @@
 #include <math.h>
 #include "pigment.h"
 
-/* A warm, diluted carbon grey: dark enough to read as stubble on light
- * and medium skin, never ink-black. */
-const uint8_t smp_default_shade[3] = {46, 42, 40};
+#include <string.h>
+
+/* Charcoal: the middle of the range, used when nothing else is known. */
+const uint8_t smp_default_shade[3] = {54, 51, 50};
+
+/*
+ * Carbon shades from light to dark, as the colour each would leave on
+ * white: the range technicians choose from by complexion and hair colour
+ * (DOMAIN.md).  Slightly cool, as carbon looks under skin.
+ */
+static const struct shade {
+    const char *name;
+    uint8_t rgb[3];
+} shades[] = {
+    {"ash-grey", {122, 124, 128}},      /* white or silver hair */
+    {"light-grey", {104, 102, 102}},
+    {"cool-grey", {92, 94, 100}},       /* grey, salt-and-pepper hair */
+    {"medium-grey", {82, 79, 78}},
+    {"dark-grey", {66, 63, 62}},
+    {"charcoal", {54, 51, 50}},
+    {"dark-brown", {58, 46, 40}},       /* warm, for brown hair */
+    {"soft-black", {40, 38, 38}},
+};
+
+static const char *const shade_names[] = {
+    "ash-grey", "light-grey", "cool-grey", "medium-grey", "dark-grey",
+    "charcoal", "dark-brown", "soft-black", NULL};
+
+const char *const *smp_shade_names(void) { return shade_names; }
+
+int smp_shade_lookup(const char *name, uint8_t rgb[3])
+{
+    for (size_t i = 0; i < sizeof shades / sizeof *shades; i++)
+        if (strcmp(shades[i].name, name) == 0) {
+            memcpy(rgb, shades[i].rgb, 3);
+            return 0;
+        }
+    return -1;
+}
+
+const char *smp_shade_name(const uint8_t rgb[3])
+{
+    for (size_t i = 0; i < sizeof shades / sizeof *shades; i++)
+        if (memcmp(shades[i].rgb, rgb, 3) == 0)
+            return shades[i].name;
+    return NULL;
+}
+
+static int luma(const uint8_t c[3])
+{
+    return (299 * c[0] + 587 * c[1] + 114 * c[2] + 500) / 1000;
+}
+
+/*
+ * A technician's choice: darker skin needs a darker shade to show at all;
+ * light skin never gets the darkest (it reads as blue-black); dark hair
+ * pulls the shade one step darker, grey hair to a lighter, cooler grey.
+ */
+const char *smp_shade_choose(const uint8_t skin[3], const uint8_t *hair,
+                             double hair_cover)
+{
+    int ls = luma(skin);
+    const char *pick = ls >= 190 ? "medium-grey" : ls >= 150 ? "dark-grey"
+                     : ls >= 110 ? "charcoal" : "soft-black";
+    if (hair && hair_cover > 0.03) {
+        int lh = luma(hair);
+        int mx = hair[0] > hair[1] ? hair[0] : hair[1];
+        int mn = hair[0] < hair[1] ? hair[0] : hair[1];
+        mx = hair[2] > mx ? hair[2] : mx;
+        mn = hair[2] < mn ? hair[2] : mn;
+        double sat = mx ? (double)(mx - mn) / mx : 0;
+        if (lh >= 150 && sat < 0.25)
+            pick = "ash-grey";
+        else if (lh >= 95 && sat < 0.3)
+            pick = "cool-grey";
+        else if (lh < 70 && ls >= 110)
+            pick = ls >= 150 ? "charcoal" : "soft-black";
+        else if (lh < 110 && hair[0] > hair[2] + 18)
+            pick = ls >= 110 ? "dark-brown" : "soft-black";
+    }
+    return pick;
+}
 
 static double srgb_to_linear(double v)
 {

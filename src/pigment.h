@@ -26,6 +26,13 @@ typedef struct smp_ink {
  * white surface would take under a full load of it. */
 void smp_ink_init(smp_ink *ink, const uint8_t shade[3], const smp_lut *t);
 
+/* The preset name of a shade, or NULL. */
+const char *smp_shade_name(const uint8_t rgb[3]);
+/* The preset a technician would pick for this skin and (if hair_cover is
+ * more than a trace) remaining hair; hair may be NULL. */
+const char *smp_shade_choose(const uint8_t skin[3], const uint8_t *hair,
+                             double hair_cover);
+
 /* Default carbon shade and the share of pigment load in session k of n
  * (session 1 lightest, from DOMAIN.md's session practice). */
 extern const uint8_t smp_default_shade[3];

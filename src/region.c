@@ -65,7 +65,7 @@ double smp_frame_coverage(const smp_frame *fr, double x, double y,
 }
 
 /* Background: the mean colour of the photo's border. */
-static void backdrop(const smp_image *img, uint32_t step, double bg[3])
+void smp_backdrop(const smp_image *img, uint32_t step, double bg[3])
 {
     size_t nb = 0;
     bg[0] = bg[1] = bg[2] = 0;
@@ -83,13 +83,16 @@ static void backdrop(const smp_image *img, uint32_t step, double bg[3])
         bg[c] /= (double)nb;
 }
 
+int smp_is_backdrop(const uint8_t *p, const double bg[3])
+{
+    return p[3] < 128 ||
+           fabs(p[0] - bg[0]) + fabs(p[1] - bg[1]) + fabs(p[2] - bg[2]) < 60;
+}
+
 static int is_head(const smp_image *img, uint32_t x, uint32_t y,
                    const double bg[3])
 {
-    const uint8_t *p = img->pixels + y * img->stride + x * 4;
-    if (p[3] < 128)
-        return 0;
-    return fabs(p[0] - bg[0]) + fabs(p[1] - bg[1]) + fabs(p[2] - bg[2]) >= 60;
+    return !smp_is_backdrop(img->pixels + y * img->stride + x * 4, bg);
 }
 
 /* Seen from above: the filled ellipse with the same centroid and second
@@ -175,7 +178,7 @@ smp_status smp_head_estimate(const smp_image *img, smp_view view,
     uint32_t step = (img->width > img->height ? img->width : img->height) /
                     400 + 1;
     double bg[3];
-    backdrop(img, step, bg);
+    smp_backdrop(img, step, bg);
     out->front = view == SMP_VIEW_FRONT ? SMP_FRONT_BOTTOM : SMP_FRONT_TOP;
     return view == SMP_VIEW_FRONT ? estimate_front(img, step, bg, out, err)
                                   : estimate_top(img, step, bg, out, err);

@@ -20,6 +20,10 @@ void smp_frame_to_photo(const smp_frame *fr, double a, double b,
 /* 1 well inside the ellipse, 0 outside, a smooth ramp `rim_px` wide. */
 double smp_frame_coverage(const smp_frame *fr, double x, double y,
                           double rim_px);
+/* The backdrop's colour from the photo's border, sampled every `step`
+ * pixels, and whether a pixel is backdrop (or transparent). */
+void smp_backdrop(const smp_image *img, uint32_t step, double bg[3]);
+int smp_is_backdrop(const uint8_t *rgba, const double bg[3]);
 smp_status smp_head_estimate(const smp_image *img, smp_view view,
                              smp_head *out, smp_error *err);
 

@@ -7,24 +7,27 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "appearance.h"
 #include "density.h"
 #include "rng.h"
-#include "stamp.h"
+#include "scalp.h"
 
 /* Typical adult head width above the ears (DOMAIN.md), for the scale. */
 #define HEAD_WIDTH_MM 150.0
-/* Healed dots: soft edge as a share of the diameter. */
-#define HEALED_SOFTNESS 0.35
 
 struct smp_render {
     const smp_image *photo;
-    smp_image *canvas;
+    smp_image *canvas;          /* the sessions, stamped one after another */
     int rendered;               /* sessions stamped on the canvas */
+    smp_image *aged;            /* the last ageing preview */
     smp_render_info info;
     smp_dot *dots;
     size_t ndots;
+    smp_look look;
+    smp_field cover;            /* density field: where the work is */
     smp_lut lut;
-    smp_ink ink;
+    smp_ink inks[SMP_MAX_SESSIONS], red;
+    uint8_t shades[SMP_MAX_SESSIONS][3];
     volatile sig_atomic_t *cancel;
 };
 
@@ -96,6 +99,8 @@ static void dress_dots(smp_render *r, const smp_point *pts, size_t n,
                        const smp_params *p, const smp_hairline *hl,
                        const smp_field *front)
 {
+    /* one shade for every session: session 1 is diluted lighter */
+    int dilute = p->shades <= 1;
     smp_rng rng;
     smp_rng_seed(&rng, p->seed, 2);
     double d0 = p->dot_mm * r->info.scale;
@@ -113,39 +118,163 @@ static void dress_dots(smp_render *r, const smp_point *pts, size_t n,
         }
         d->x = pts[i].x;
         d->y = pts[i].y;
-        d->diameter = (float)(d0 * size);
         d->aspect = (float)aspect;
         d->angle = (float)angle;
+        if (p->scar) {
+            /* scar tissue takes pigment less readily: it spreads wider
+             * and holds less of it */
+            const uint8_t *q = p->scar->pixels +
+                               (uint32_t)pts[i].y * p->scar->stride +
+                               (uint32_t)pts[i].x * 4;
+            double in = smp_mask_value(q);
+            size *= 1.0 + 0.12 * in;
+            load *= 1.0 - 0.15 * in;
+        }
+        d->diameter = (float)(d0 * size);
         d->opacity = (float)fmin(1.0, fmax(0.3, load) *
-                           smp_session_strength(pts[i].session, p->sessions));
+                           (dilute ? smp_session_strength(pts[i].session,
+                                                          p->sessions) : 1));
         d->session = pts[i].session;
     }
 }
 
-/* The field is smooth at cell scale, so a dot may land a pixel or two
- * into black mask or transparent photo; take those out of every session
- * alike, which keeps each session a prefix of the next. */
-static void drop_masked(smp_point *pts, size_t *counts, int sessions,
-                        const smp_image *photo, const smp_image *mask)
+/*
+ * The field is smooth at cell scale, so a dot may land a pixel or two
+ * into black mask, transparent photo or (where dots must sit on skin)
+ * hair; take those out of every session alike, which keeps each session a
+ * prefix of the next.  On skin means the centre and four points a dot's
+ * radius away are all skin.
+ */
+static void drop_misplaced(smp_point *pts, size_t *counts, int sessions,
+                           const smp_image *photo, const smp_image *mask,
+                           const smp_scalp *skin, double radius)
 {
+    static const int ox[5] = {0, 1, -1, 0, 0}, oy[5] = {0, 0, 0, 1, -1};
     size_t kept = 0, i = 0;
     for (int k = 0; k < sessions; k++) {
         for (; i < counts[k]; i++) {
             uint32_t x = (uint32_t)pts[i].x, y = (uint32_t)pts[i].y;
             if (x >= photo->width || y >= photo->height)
                 continue;
-            const uint8_t *q = photo->pixels + y * photo->stride + x * 4;
-            if (q[3] == 0)
+            if (photo->pixels[y * photo->stride + x * 4 + 3] == 0)
                 continue;
-            if (mask) {
-                q = mask->pixels + y * mask->stride + x * 4;
-                if (smp_mask_value(q) == 0)
+            if (mask && smp_mask_value(mask->pixels + y * mask->stride +
+                                       x * 4) == 0)
+                continue;
+            int ok = 1;
+            for (int t = 0; skin && ok && t < 5; t++) {
+                double px = pts[i].x + ox[t] * radius;
+                double py = pts[i].y + oy[t] * radius;
+                if (px < 0 || py < 0 || px >= photo->width ||
+                    py >= photo->height)
                     continue;
+                ok = smp_scalp_class(skin, photo, (uint32_t)px,
+                                     (uint32_t)py) == SMP_PX_SKIN;
             }
-            pts[kept++] = pts[i];
+            if (ok)
+                pts[kept++] = pts[i];
         }
         counts[k] = kept;
     }
+}
+
+/* Box blur of a cell grid, radius r cells, separable. */
+static void box_blur(float *v, uint32_t w, uint32_t h, int r, float *tmp)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        const uint32_t n = pass ? h : w, m = pass ? w : h;
+        for (uint32_t o = 0; o < m; o++) {
+            double sum = 0;
+            int cnt = 0;
+            for (int i = -r; i < (int)n + r; i++) {
+                if (i + r < (int)n) {
+                    size_t at = pass ? (size_t)(i + r) * w + o
+                                     : (size_t)o * w + (size_t)(i + r);
+                    sum += v[at];
+                    cnt++;
+                }
+                if (i - r - 1 >= 0) {
+                    size_t at = pass ? (size_t)(i - r - 1) * w + o
+                                     : (size_t)o * w + (size_t)(i - r - 1);
+                    sum -= v[at];
+                    cnt--;
+                }
+                if (i >= 0 && i < (int)n)
+                    tmp[pass ? (size_t)i * w + o : (size_t)o * w + i] =
+                        (float)(sum / cnt);
+            }
+        }
+        memcpy(v, tmp, (size_t)w * h * sizeof *v);
+    }
+}
+
+/*
+ * Scar tissue is lighter than the skin round it; to hide it the scar
+ * needs more pigment than its surroundings, in proportion to how much
+ * lighter it is (and scar holds less pigment per dot, see dress_dots).
+ */
+static void densify_scar(smp_field *f, const smp_image *photo,
+                         const smp_image *scar)
+{
+    double in = 0, nin = 0, out = 0, nout = 0;
+    for (uint32_t y = 0; y < photo->height; y += 2)
+        for (uint32_t x = 0; x < photo->width; x += 2) {
+            const uint8_t *p = photo->pixels + y * photo->stride + x * 4;
+            double m = smp_mask_value(scar->pixels + y * scar->stride + x * 4);
+            double l = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+            if (m > 0.5) {
+                in += l;
+                nin++;
+            } else if (f->lambda[(size_t)(uint32_t)(y / f->cell) * f->w +
+                                 (uint32_t)(x / f->cell)] > 0) {
+                out += l;
+                nout++;
+            }
+        }
+    double ratio = nin > 0 && nout > 0 && out > 0 ? (in / nin) / (out / nout)
+                                                   : 1.0;
+    double boost = fmin(1.8, fmax(1.0, ratio * ratio / 0.85));
+    for (uint32_t j = 0; j < f->h; j++)
+        for (uint32_t i = 0; i < f->w; i++) {
+            uint32_t x = (uint32_t)((i + 0.5) * f->cell);
+            uint32_t y = (uint32_t)((j + 0.5) * f->cell);
+            if (x >= photo->width) x = photo->width - 1;
+            if (y >= photo->height) y = photo->height - 1;
+            double m = smp_mask_value(scar->pixels + y * scar->stride + x * 4);
+            float *v = &f->lambda[(size_t)j * f->w + i];
+            *v *= (float)(1.0 + (boost - 1.0) * m);
+            if (*v > f->max)
+                f->max = *v;
+        }
+}
+
+/* The shades of each session, from the parameters or from the photo. */
+static void choose_shades(smp_render *r, const smp_params *p,
+                          const smp_scalp *sc)
+{
+    int n = p->sessions;
+    if (p->shades >= n) {
+        memcpy(r->shades, p->shade, sizeof r->shades);
+    } else {
+        uint8_t base[3];
+        if (p->shades == 1) {
+            memcpy(base, p->shade[0], 3);
+        } else {
+            const char *name = smp_shade_choose(sc->skin_rgb, sc->hair_rgb,
+                                                sc->hair_cover);
+            smp_shade_lookup(name, base);
+            r->info.shade_chosen = 1;
+        }
+        for (int k = 0; k < n; k++)
+            memcpy(r->shades[k], base, 3);
+    }
+    memcpy(r->info.shade, r->shades[n - 1], 3);
+    r->info.shade_name = smp_shade_name(r->info.shade);
+    for (int k = 0; k < n; k++)
+        smp_ink_init(&r->inks[k], r->shades[k], &r->lut);
+    /* the halo round a fresh puncture: blood, not pigment */
+    const uint8_t blush[3] = {255, 200, 200};
+    smp_ink_init(&r->red, blush, &r->lut);
 }
 
 smp_status smp_render_new(const smp_image *photo, const smp_params *p,
@@ -156,15 +285,25 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
     *out = NULL;
     if ((st = check_params(p, cum, err)) != SMP_OK)
         return st;
+    if (p->scar && (p->scar->width != photo->width ||
+                    p->scar->height != photo->height))
+        return smp_fail(err, SMP_ERR_ARG, "scar mask is %ux%u but the photo "
+                        "is %ux%u", (unsigned)p->scar->width,
+                        (unsigned)p->scar->height, (unsigned)photo->width,
+                        (unsigned)photo->height);
     smp_render *r = calloc(1, sizeof *r);
     if (!r)
         return smp_fail(err, SMP_ERR_NOMEM, "out of memory");
     r->photo = photo;
     r->cancel = p->cancel;
+    r->look = p->look;
     r->info.sessions = p->sessions;
-    smp_field field = {0}, front = {0};
+    smp_field front = {0};
+    smp_scalp sc = {0};
     smp_point *pts = NULL;
     smp_hairline *hl = NULL;
+    /* with neither mask nor head frame, find the bare scalp ourselves */
+    int auto_region = !p->mask && !p->has_head;
 
     /* head frame and scale */
     if (p->has_head) {
@@ -196,31 +335,65 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
         goto fail;
     }
     if ((st = smp_hairline_init(hl, p->hairline, &frame, p->view, scale,
-                                p->edge,
-                                p->hairline_shift_mm, p->feather_mm,
-                                p->seed, err)) != SMP_OK)
+                                p->edge, p->hairline_shift_mm,
+                                p->feather_mm, p->seed, err)) != SMP_OK)
         goto fail;
 
     /* density field: cells a quarter of the final dot spacing */
     double lambda = p->density / 100.0 / (scale * scale);   /* per px^2 */
     double spacing = 1.0 / sqrt(lambda);
     float cell = (float)fmin(fmax(spacing / 4.0, 1.0), 16.0);
-    if ((st = smp_field_init(&field, photo->width, photo->height, cell,
+    if ((st = smp_field_init(&r->cover, photo->width, photo->height, cell,
                              err)) != SMP_OK ||
         (st = smp_field_init(&front, photo->width, photo->height, cell,
                              err)) != SMP_OK)
         goto fail;
-    if ((st = smp_density_build(&field, photo, &frame, 2.0 * scale, hl,
+    if ((st = smp_density_build(&r->cover, photo, &frame, 2.0 * scale, hl,
                                 p->mask, lambda, &front, err)) != SMP_OK)
         goto fail;
-    r->info.area_cm2 = smp_field_total(&field) / lambda / (scale * scale) /
-                       100.0;
+
+    /* skin, hair and backdrop: for the pigment, and where dots may go */
+    int need_skin = auto_region || p->infill;
+    if (need_skin || p->shades == 0) {
+        if ((st = smp_scalp_analyse(&sc, photo, &frame, cell, err)) != SMP_OK)
+            goto fail;
+        memcpy(r->info.skin, sc.skin_rgb, 3);
+        r->info.hair_cover = sc.hair_cover;
+    }
+    if (need_skin) {
+        /* infill follows how much scalp shows over a couple of mm */
+        size_t n = (size_t)sc.w * sc.h;
+        float *tmp = malloc(n * sizeof *tmp);
+        if (!tmp) {
+            st = smp_fail(err, SMP_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        if (p->infill)
+            box_blur(sc.skin, sc.w, sc.h, (int)(1.5 * scale / cell) + 1, tmp);
+        free(tmp);
+        r->cover.max = 0;
+        for (size_t i = 0; i < n; i++) {
+            r->cover.lambda[i] *= sc.skin[i];
+            if (r->cover.lambda[i] > r->cover.max)
+                r->cover.max = r->cover.lambda[i];
+        }
+    }
+    if (p->scar)
+        densify_scar(&r->cover, photo, p->scar);
+    r->info.area_cm2 = smp_field_total(&r->cover) / lambda /
+                       (scale * scale) / 100.0;
+    if (auto_region && r->info.area_cm2 < 1.0) {
+        st = smp_fail(err, SMP_ERR_REGION, "no bare scalp found in the head "
+                      "frame; give --head CX,CY,RX,RY or --mask");
+        goto fail;
+    }
 
     size_t counts[SMP_MAX_SESSIONS] = {0};
-    if ((st = smp_place(&field, p->sessions, cum, p->seed, p->cancel, &pts,
-                        counts, err)) != SMP_OK)
+    if ((st = smp_place(&r->cover, p->sessions, cum, p->seed, p->cancel,
+                        &pts, counts, err)) != SMP_OK)
         goto fail;
-    drop_masked(pts, counts, p->sessions, photo, p->mask);
+    drop_misplaced(pts, counts, p->sessions, photo, p->mask,
+                   need_skin ? &sc : NULL, 0.6 * p->dot_mm * scale);
     r->ndots = counts[p->sessions - 1];
     for (int k = 0; k < p->sessions; k++)
         r->info.dots[k] = counts[k];
@@ -237,18 +410,18 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
     }
     dress_dots(r, pts, r->ndots, p, hl, &front);
     smp_lut_init(&r->lut);
-    smp_ink_init(&r->ink, smp_default_shade, &r->lut);
+    choose_shades(r, p, &sc);
     free(pts);
     free(hl);
-    smp_field_release(&field);
     smp_field_release(&front);
+    smp_scalp_release(&sc);
     *out = r;
     return SMP_OK;
 fail:
     free(pts);
     free(hl);
-    smp_field_release(&field);
     smp_field_release(&front);
+    smp_scalp_release(&sc);
     smp_render_free(r);
     return st;
 }
@@ -271,6 +444,8 @@ smp_status smp_render_session(smp_render *r, int session,
     if (session < 1 || session > r->info.sessions)
         return smp_fail(err, SMP_ERR_ARG, "session %d is not in 1-%d",
                         session, r->info.sessions);
+    smp_appearance look;
+    smp_appearance_of(r->look, &look);
     if (!r->canvas || session < r->rendered) {
         smp_image_free(r->canvas);
         r->canvas = NULL;
@@ -278,21 +453,67 @@ smp_status smp_render_session(smp_render *r, int session,
         if (st != SMP_OK)
             return st;
         r->rendered = 0;
+        smp_redden(r->canvas, &r->cover, look.erythema, &r->lut);
     }
     size_t from = r->rendered ? r->info.dots[r->rendered - 1] : 0;
     size_t to = r->info.dots[session - 1];
-    for (size_t i = from; i < to; i++) {
-        if (r->cancel && *r->cancel && (i & 1023) == 0) {
-            /* a half-stamped canvas is of no use: start over next time */
-            smp_image_free(r->canvas);
-            r->canvas = NULL;
-            return smp_fail(err, SMP_ERR_CANCELLED, "cancelled");
-        }
-        smp_stamp_dot(r->canvas, &r->dots[i], HEALED_SOFTNESS, &r->ink,
-                      &r->lut);
+    if (smp_stamp_dots(r->canvas, r->dots, from, to, &look, r->inks, &r->red,
+                       &r->lut, r->cancel) != 0) {
+        /* a half-stamped canvas is of no use: start over next time */
+        smp_image_free(r->canvas);
+        r->canvas = NULL;
+        return smp_fail(err, SMP_ERR_CANCELLED, "cancelled");
     }
     r->rendered = session;
     *out = r->canvas;
+    return SMP_OK;
+}
+
+smp_status smp_render_aged(smp_render *r, double years, int ink_shift,
+                           int touch_up, const smp_image **out,
+                           smp_error *err)
+{
+    *out = NULL;
+    if (!(years >= 0 && years <= 50))
+        return smp_fail(err, SMP_ERR_ARG, "years %g is not in 0-50", years);
+    smp_image_free(r->aged);
+    r->aged = NULL;
+    smp_status st = smp_image_clone(r->photo, &r->aged, err);
+    if (st != SMP_OK)
+        return st;
+    smp_ink inks[SMP_MAX_SESSIONS];
+    for (int k = 0; k < r->info.sessions; k++) {
+        uint8_t shade[3];
+        memcpy(shade, r->shades[k], 3);
+        if (ink_shift)
+            smp_shade_shifted(r->shades[k], years, shade);
+        smp_ink_init(&inks[k], shade, &r->lut);
+    }
+    smp_appearance aged, fresh;
+    smp_appearance_aged(years, &aged);
+    smp_appearance_of(SMP_LOOK_FRESH, &fresh);
+    size_t n = r->ndots;
+    int cancelled;
+    if (touch_up) {
+        /* a touch-up re-pigments the old dots with the original shade:
+         * faded dots with a fresh top-up laid on them, skin still red */
+        smp_redden(r->aged, &r->cover, fresh.erythema, &r->lut);
+        cancelled = smp_stamp_dots(r->aged, r->dots, 0, n, &aged, inks,
+                                   &r->red, &r->lut, r->cancel);
+        fresh.load *= 1.0 - aged.load;
+        cancelled = cancelled || smp_stamp_dots(r->aged, r->dots, 0, n,
+                                                &fresh, r->inks, &r->red,
+                                                &r->lut, r->cancel);
+    } else {
+        cancelled = smp_stamp_dots(r->aged, r->dots, 0, n, &aged, inks,
+                                   &r->red, &r->lut, r->cancel);
+    }
+    if (cancelled) {
+        smp_image_free(r->aged);
+        r->aged = NULL;
+        return smp_fail(err, SMP_ERR_CANCELLED, "cancelled");
+    }
+    *out = r->aged;
     return SMP_OK;
 }
 
@@ -301,6 +522,8 @@ void smp_render_free(smp_render *r)
     if (!r)
         return;
     smp_image_free(r->canvas);
+    smp_image_free(r->aged);
+    smp_field_release(&r->cover);
     free(r->dots);
     free(r);
 }

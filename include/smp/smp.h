@@ -158,6 +158,13 @@ typedef struct smp_head {
     smp_front front;
 } smp_head;
 
+/* Fresh: right after a session (darker, slightly larger dots, reddened
+ * skin).  Healed: weeks later (smaller, softer, lighter dots). */
+typedef enum smp_look {
+    SMP_LOOK_HEALED = 0,
+    SMP_LOOK_FRESH
+} smp_look;
+
 typedef struct smp_params {
     const char *hairline;       /* preset name, see smp_hairline_names() */
     smp_edge edge;
@@ -173,6 +180,14 @@ typedef struct smp_params {
     int has_head, has_front;    /* head / head.front given by the user */
     smp_head head;
     const smp_image *mask;      /* optional, photo-sized: white = full */
+    const smp_image *scar;      /* optional, photo-sized: white = scar */
+    int infill;                 /* dots only on visible scalp between hairs */
+    smp_look look;
+    /* Pigment: 0 shades: chosen from the photo's skin and hair; 1: that
+     * shade, session 1 diluted lighter; n == sessions: one per session.
+     * A shade is the colour the pigment would leave on white. */
+    int shades;
+    uint8_t shade[SMP_MAX_SESSIONS][3];
     uint64_t seed;
     volatile sig_atomic_t *cancel;  /* optional */
 } smp_params;
@@ -180,6 +195,11 @@ typedef struct smp_params {
 void smp_params_default(smp_params *p);
 /* NULL-terminated list of hairline preset names. */
 const char *const *smp_hairline_names(void);
+
+/* Named pigment shades, in the trade's terms: NULL-terminated list, and
+ * the colour of one (0, or -1 for an unknown name). */
+const char *const *smp_shade_names(void);
+int smp_shade_lookup(const char *name, uint8_t rgb[3]);
 
 /* One pigment dot, in photo pixels. */
 typedef struct smp_dot {
@@ -201,6 +221,11 @@ typedef struct smp_render_info {
     double area_cm2;            /* treated area weighted by coverage */
     int sessions;
     size_t dots[SMP_MAX_SESSIONS];  /* cumulative dot count after session k */
+    uint8_t skin[3];            /* typical skin colour in the treated area */
+    double hair_cover;          /* share of the treated area under hair */
+    uint8_t shade[3];           /* the (last session's) pigment shade */
+    const char *shade_name;     /* its preset name, or NULL */
+    int shade_chosen;           /* chosen from the photo, not given */
 } smp_render_info;
 
 /* Frames the head, builds the density field and places every dot. */
@@ -216,6 +241,16 @@ const smp_dot *smp_render_dots(const smp_render *r, size_t *count);
  */
 smp_status smp_render_session(smp_render *r, int session,
                               const smp_image **out, smp_error *err);
+/*
+ * The final result `years` after the last session: pigment fades, dots
+ * spread and soften; `ink_shift` adds the blue-green cast of pigment
+ * placed too deep or of tattoo ink; `touch_up` shows it right after a
+ * touch-up session at that time.  Owned by `r`, valid until the next
+ * call.
+ */
+smp_status smp_render_aged(smp_render *r, double years, int ink_shift,
+                           int touch_up, const smp_image **out,
+                           smp_error *err);
 void smp_render_free(smp_render *r);
 
 /* Dot map as CSV: x,y,diameter,session,aspect,angle,opacity */
@@ -240,6 +275,10 @@ typedef struct smp_job {
     smp_format format;          /* AUTO: the photo's */
     int quality;                /* JPEG, 0: 90 */
     uint64_t max_pixels;        /* 0: SMP_DEFAULT_MAX_PIXELS */
+    const char *scar;           /* scar mask path or NULL */
+    int nyears;                 /* ageing previews <stem>-year-Y.<ext> */
+    double years[SMP_MAX_SESSIONS];
+    int ink_shift, touch_up;
     smp_params params;
 } smp_job;
 
@@ -254,8 +293,9 @@ typedef struct smp_job_result {
 void smp_job_default(smp_job *job);
 smp_status smp_job_run(const smp_job *job, smp_job_result *res,
                        smp_error *err);
-/* Path of output `which` (1..sessions: a session; 0: the before/after)
- * into buf; returns the length it needs, like snprintf. */
+/* Path of output `which` (1..sessions: a session; 0: the before/after;
+ * -1 - i: the ageing preview job->years[i]) into buf; returns the length
+ * it needs, like snprintf. */
 int smp_job_output_path(const smp_job *job, const smp_job_result *res,
                         int which, char *buf, size_t size);
 

@@ -1,0 +1,33 @@
+/* appearance.h - how dots look: fresh, healed, aged (see appearance.c). */
+#ifndef SMP_APPEARANCE_H
+#define SMP_APPEARANCE_H
+
+#include "stamp.h"
+
+/* Multipliers applied to every dot's own size and load when stamping. */
+typedef struct smp_appearance {
+    double size;                /* diameter factor */
+    double load;                /* pigment load factor */
+    double softness;            /* soft edge, share of the diameter */
+    double halo;                /* load of the red halo round a fresh dot */
+    double erythema;            /* redness of fresh skin over the area */
+} smp_appearance;
+
+/* Fresh or healed right after the sessions. */
+void smp_appearance_of(smp_look look, smp_appearance *a);
+/* Healed and `years` old: faded, spread and softened. */
+void smp_appearance_aged(double years, smp_appearance *a);
+/* The shade drifted towards blue-green after `years`. */
+void smp_shade_shifted(const uint8_t shade[3], double years, uint8_t out[3]);
+
+/* Stamps dots[from..to) with their session's ink; 0, or -1 if cancelled.
+ * `red` is the ink of the halo. */
+int smp_stamp_dots(smp_image *canvas, const smp_dot *dots, size_t from,
+                   size_t to, const smp_appearance *a, const smp_ink *inks,
+                   const smp_ink *red, const smp_lut *lut,
+                   volatile sig_atomic_t *cancel);
+/* Reddens the skin in proportion to `cover` (0..1 of its max). */
+void smp_redden(smp_image *canvas, const smp_field *cover, double amount,
+                const smp_lut *lut);
+
+#endif
