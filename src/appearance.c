@@ -18,8 +18,8 @@ void smp_appearance_of(smp_look look, smp_appearance *a)
     a->load = 1.0;
     a->softness = 0.35;
     if (look == SMP_LOOK_FRESH) {
-        a->size = 1.12;
-        a->load = 1.25;         /* healed is 20 % lighter than this */
+        a->size = 1.06;
+        a->load = 1.18;         /* healed ends ~20 % lighter than this */
         a->softness = 0.30;     /* healed is ~15 % softer */
         a->halo = 0.10;
         a->erythema = 0.07;
@@ -31,9 +31,9 @@ void smp_appearance_aged(double years, smp_appearance *a)
     smp_appearance_of(SMP_LOOK_HEALED, a);
     if (years <= 0)
         return;
-    /* about 30 % lighter and 18 % wider after five years */
-    a->load = exp(-0.07 * years);
-    a->size = 1.0 + 0.035 * years;
+    /* about a third lighter and 10 % wider after five years */
+    a->load = exp(-0.09 * years);
+    a->size = 1.0 + 0.02 * years;
     a->softness = 0.35 + 0.04 * years;
 }
 

@@ -90,9 +90,31 @@ static smp_status typical_skin(smp_scalp *sc, const smp_image *img,
         sc->skin_rgb[c] = (uint8_t)v;
     }
     sc->skin_sat = sat3(sc->skin_rgb);
+    /* darker than the darkest skin in any usable photo: that was hair */
+    if (luma3(sc->skin_rgb) < 45)
+        memset(sc->skin_rgb, 0, 3);
     free(px);
     free(lum);
     return SMP_OK;
+}
+
+/* Whether the middle of the head frame is mostly the border's colour. */
+static int mostly_backdrop(const smp_image *img, const smp_frame *fr,
+                           const double bg[3])
+{
+    size_t n = 0, same = 0;
+    uint32_t step = (img->width > img->height ? img->width : img->height) /
+                    200 + 1;
+    for (uint32_t y = 0; y < img->height; y += step)
+        for (uint32_t x = 0; x < img->width; x += step) {
+            double a, b;
+            smp_frame_to_head(fr, x, y, &a, &b);
+            if (a * a + b * b > 0.5 * 0.5)
+                continue;
+            n++;
+            same += smp_is_backdrop(img->pixels + y * img->stride + x * 4, bg);
+        }
+    return n > 0 && same * 2 > n;
 }
 
 /* Far from skin's colour: backdrop, clothing, eyes, lips... */
@@ -117,8 +139,8 @@ int smp_scalp_class(const smp_scalp *sc, const smp_image *img, uint32_t x,
     if (j >= sc->h) j = sc->h - 1;
     double bright = sc->bright[(size_t)j * sc->w + i];
     double l = luma3(p);
-    if (smp_is_backdrop(p, sc->bg))
-        return SMP_PX_OTHER;
+    if (smp_is_backdrop(p, sc->bg) || !sc->skin_rgb[0])
+        return SMP_PX_OTHER;            /* backdrop, or no skin at all */
     if (l < 0.72 * bright)
         return SMP_PX_HAIR;             /* dark hair, or its shadow */
     if (sc->skin_sat > 0.12 && sat3(p) < 0.45 * sc->skin_sat &&
@@ -172,6 +194,10 @@ smp_status smp_scalp_analyse(smp_scalp *sc, const smp_image *img,
     uint32_t step = (img->width > img->height ? img->width : img->height) /
                     400 + 1;
     smp_backdrop(img, step, sc->bg);
+    if (mostly_backdrop(img, frame, sc->bg)) {
+        /* a close-up: the border is scalp too, there is no backdrop */
+        sc->bg[0] = sc->bg[1] = sc->bg[2] = -1000;
+    }
     if ((st = typical_skin(sc, img, frame, err)) != SMP_OK)
         goto done;
     /* mean luma of the skin-coloured pixels in each cell, then the
