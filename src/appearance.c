@@ -17,7 +17,9 @@ void smp_appearance_of(smp_look look, smp_appearance *a)
     a->size = 1.0;
     a->load = 1.0;
     a->softness = 0.35;
+    a->spread = 0.10;
     if (look == SMP_LOOK_FRESH) {
+        a->spread = 0;
         a->size = 1.06;
         a->load = 1.18;         /* healed ends ~20 % lighter than this */
         a->softness = 0.30;     /* healed is ~15 % softer */
@@ -35,6 +37,7 @@ void smp_appearance_aged(double years, smp_appearance *a)
     a->load = exp(-0.09 * years);
     a->size = 1.0 + 0.02 * years;
     a->softness = 0.35 + 0.04 * years;
+    a->spread = 0.10 + 0.03 * years;
 }
 
 void smp_shade_shifted(const uint8_t shade[3], double years, uint8_t out[3])
@@ -61,11 +64,12 @@ int smp_stamp_dots(smp_image *canvas, const smp_dot *dots, size_t from,
             h.diameter *= 2.6f;
             h.aspect = 1.0f;
             h.opacity = (float)a->halo;
-            smp_stamp_dot(canvas, &h, 0.9, red, lut);
+            smp_stamp_dot(canvas, &h, 0.9, 0, red, lut);
         }
         d.diameter = (float)(d.diameter * a->size);
         d.opacity = (float)fmin(1.0, d.opacity * a->load);
-        smp_stamp_dot(canvas, &d, a->softness, &inks[d.session - 1], lut);
+        smp_stamp_dot(canvas, &d, a->softness, a->spread,
+                      &inks[d.session - 1], lut);
     }
     return 0;
 }

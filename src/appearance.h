@@ -9,6 +9,7 @@ typedef struct smp_appearance {
     double size;                /* diameter factor */
     double load;                /* pigment load factor */
     double softness;            /* soft edge, share of the diameter */
+    double spread;              /* skirt of migrated pigment */
     double halo;                /* load of the red halo round a fresh dot */
     double erythema;            /* redness of fresh skin over the area */
 } smp_appearance;

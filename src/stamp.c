@@ -13,14 +13,21 @@
 #include "stamp.h"
 
 void smp_stamp_dot(smp_image *canvas, const smp_dot *d, double softness,
-                   const smp_ink *ink, const smp_lut *lut)
+                   double spread, const smp_ink *ink, const smp_lut *lut)
 {
     float r = 0.5f * d->diameter;
     float edge = (float)softness * d->diameter;
     if (edge < 1.0f)
         edge = 1.0f;
-    float outer = r + 0.5f * edge;          /* coverage 0 from here */
-    float ext = outer + 0.5f;
+    float outer = r + 0.5f * edge;          /* the core's coverage ends here */
+    /* pigment that migrated round the dot: a faint skirt to 1.8 radii */
+    float skirt = spread > 0 ? 1.8f * r : 0.0f;
+    float reach = outer > skirt ? outer : skirt;
+    /* an irregular outline only shows on dots a few pixels wide */
+    float wa = r > 1.5f ? d->shape[0] : 0.0f, wb = r > 1.5f ? d->shape[1] : 0.0f;
+    float wmax = 1.0f + fabsf(wa) + fabsf(wb);
+    reach *= wmax;
+    float ext = reach + 0.5f;
     int x0 = (int)floorf(d->x - ext), x1 = (int)ceilf(d->x + ext);
     int y0 = (int)floorf(d->y - ext), y1 = (int)ceilf(d->y + ext);
     if (x0 < 0) x0 = 0;
@@ -30,6 +37,8 @@ void smp_stamp_dot(smp_image *canvas, const smp_dot *d, double softness,
     float c = cosf(d->angle), s = sinf(d->angle);
     float inv_aspect = 1.0f / d->aspect;
     float inv_edge = 1.0f / edge;
+    float inv_skirt = skirt > 0 ? 1.0f / skirt : 0.0f;
+    float skirt_load = (float)spread;
     float load = d->opacity * 255.0f;
     for (int y = y0; y < y1; y++) {
         uint8_t *row = canvas->pixels + (size_t)y * canvas->stride;
@@ -39,10 +48,24 @@ void smp_stamp_dot(smp_image *canvas, const smp_dot *d, double softness,
             float u = dx * c + dy * s;
             float v = (dy * c - dx * s) * inv_aspect;
             float dist2 = u * u + v * v;
-            if (dist2 >= outer * outer)
+            if (dist2 >= reach * reach)
                 continue;
-            float t = (outer - sqrtf(dist2)) * inv_edge;   /* 0 at rim */
-            float cov = t >= 1.0f ? 1.0f : t * t * (3.0f - 2.0f * t);
+            float dist = sqrtf(dist2);
+            float o = outer;
+            if (wa != 0.0f && dist > 0.0f) {
+                /* third harmonic of the outline: cos 3t and sin 3t */
+                float iu = u / dist, iv = v / dist;
+                float c3 = iu * (iu * iu - 3.0f * iv * iv);
+                float s3 = iv * (3.0f * iu * iu - iv * iv);
+                o *= 1.0f + wa * c3 + wb * s3;
+            }
+            float t = (o - dist) * inv_edge;            /* 0 at the rim */
+            float cov = t <= 0.0f ? 0.0f
+                      : t >= 1.0f ? 1.0f : t * t * (3.0f - 2.0f * t);
+            if (skirt > 0.0f && dist < skirt) {
+                float k = 1.0f - dist * inv_skirt;
+                cov += skirt_load * k * k * (1.0f - cov);
+            }
             int q = (int)(cov * load + 0.5f);
             if (q <= 0)
                 continue;

@@ -79,8 +79,8 @@ static void test_dot_darkens_only_its_footprint(void **state)
 {
     fixture *f = *state;
     smp_image *img = tu_solid(40, 40, 200);
-    smp_dot d = {20.3f, 19.6f, 5.0f, 1.0f, 0.0f, 1.0f, 1};
-    smp_stamp_dot(img, &d, 0.35, &f->ink, &f->lut);
+    smp_dot d = {20.3f, 19.6f, 5.0f, 1.0f, 0.0f, 1.0f, {0, 0}, 1};
+    smp_stamp_dot(img, &d, 0.35, 0, &f->ink, &f->lut);
     double reach = 2.5 + 0.5 * 0.35 * 5.0 + 1.0;
     for (uint32_t y = 0; y < 40; y++)
         for (uint32_t x = 0; x < 40; x++) {
@@ -113,8 +113,8 @@ static void test_subpixel_position_and_area(void **state)
     for (int i = 0; i < 5; i++) {
         smp_image *img = tu_solid(32, 32, 255);
         float x = 15.0f + 0.25f * (float)i;
-        smp_dot d = {x, 16.1f, 3.0f, 1.0f, 0.0f, 0.3f, 1};
-        smp_stamp_dot(img, &d, 0.35, &light, &f->lut);
+        smp_dot d = {x, 16.1f, 3.0f, 1.0f, 0.0f, 0.3f, {0, 0}, 1};
+        smp_stamp_dot(img, &d, 0.35, 0, &light, &f->lut);
         double cx, cy;
         double dark = darkness(img, &f->lut, 255, &cx, &cy);
         /* the dot's weight follows its centre to a small fraction of a
@@ -138,8 +138,8 @@ static void test_size_opacity_and_shape(void **state)
     const float diam[3] = {2.0f, 4.0f, 8.0f};
     for (int i = 0; i < 3; i++) {
         smp_image *img = tu_solid(40, 40, 210);
-        smp_dot d = {20.0f, 20.0f, diam[i], 1.0f, 0.0f, 0.6f, 1};
-        smp_stamp_dot(img, &d, 0.2, &f->ink, &f->lut);
+        smp_dot d = {20.0f, 20.0f, diam[i], 1.0f, 0.0f, 0.6f, {0, 0}, 1};
+        smp_stamp_dot(img, &d, 0.2, 0, &f->ink, &f->lut);
         dk[i] = darkness(img, &f->lut, 210, NULL, NULL);
         smp_image_free(img);
     }
@@ -150,8 +150,8 @@ static void test_size_opacity_and_shape(void **state)
     /* a lighter load filters less: skin * T^load at the centre */
     for (int i = 1; i <= 4; i++) {
         smp_image *a = tu_solid(20, 20, 210);
-        smp_dot da = {10, 10, 6, 1, 0, 0.25f * (float)i, 1};
-        smp_stamp_dot(a, &da, 0.2, &f->ink, &f->lut);
+        smp_dot da = {10, 10, 6, 1, 0, 0.25f * (float)i, {0, 0}, 1};
+        smp_stamp_dot(a, &da, 0.2, 0, &f->ink, &f->lut);
         double t = f->lut.s2l[smp_default_shade[1]] / 65535.0;
         double want = f->lut.s2l[210] / 65535.0 * pow(t, da.opacity);
         int got = a->pixels[9 * a->stride + 9 * 4 + 1];
@@ -160,8 +160,8 @@ static void test_size_opacity_and_shape(void **state)
     }
     /* an elongated dot at 90 degrees is taller than wide */
     smp_image *e = tu_solid(30, 30, 210);
-    smp_dot de = {15, 15, 10, 0.4f, 1.5707963f, 1.0f, 1};
-    smp_stamp_dot(e, &de, 0.1, &f->ink, &f->lut);
+    smp_dot de = {15, 15, 10, 0.4f, 1.5707963f, 1.0f, {0, 0}, 1};
+    smp_stamp_dot(e, &de, 0.1, 0, &f->ink, &f->lut);
     int wide = 0, tall = 0;
     for (int i = 0; i < 30; i++) {
         wide += e->pixels[15 * e->stride + i * 4 + 1] < 200;
@@ -176,11 +176,13 @@ static void test_clipped_at_the_border(void **state)
     fixture *f = *state;
     smp_image *img = tu_solid(8, 8, 200);
     const smp_dot dots[] = {
-        {0.2f, 0.3f, 4, 1, 0, 1, 1}, {7.9f, 7.8f, 4, 1, 0, 1, 1},
-        {-30, 4, 4, 1, 0, 1, 1},     {4, 1e6f, 4, 1, 0, 1, 1},
+        {0.2f, 0.3f, 4, 1, 0, 1, {0, 0}, 1},
+        {7.9f, 7.8f, 4, 1, 0, 1, {0, 0}, 1},
+        {-30, 4, 4, 1, 0, 1, {0, 0}, 1},
+        {4, 1e6f, 4, 1, 0, 1, {0, 0}, 1},
     };
     for (int i = 0; i < 4; i++)
-        smp_stamp_dot(img, &dots[i], 0.35, &f->ink, &f->lut);
+        smp_stamp_dot(img, &dots[i], 0.35, 0, &f->ink, &f->lut);
     assert_true(img->pixels[1] < 200);
     assert_true(img->pixels[7 * img->stride + 7 * 4 + 1] < 200);
     smp_image_free(img);

@@ -208,6 +208,7 @@ typedef struct smp_dot {
     float aspect;               /* minor / major, (0, 1] */
     float angle;                /* major axis, radians from +x */
     float opacity;              /* 0..1, pigment load of this dot */
+    float shape[2];             /* wobble of the outline (3rd harmonic) */
     uint8_t session;            /* 1..sessions */
 } smp_dot;
 

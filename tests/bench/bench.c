@@ -222,7 +222,7 @@ static void bench_stamp(void)
         s = s * 1664525u + 1013904223u;
         float fd = (s >> 8) / 16777216.0f;
         dots[i] = (smp_dot){fx * w, fy * h, 2.0f + 3.0f * fd, 0.85f,
-                            6.28f * fy, 0.8f, 1};
+                            6.28f * fy, 0.8f, {0.05f, -0.05f}, 1};
     }
     smp_image *img = NULL;
     smp_error e;
@@ -237,7 +237,7 @@ static void bench_stamp(void)
     for (int rep = 0; rep < REPEAT; rep++) {
         double t0 = now();
         for (int i = 0; i < n; i++)
-            smp_stamp_dot(img, &dots[i], 0.35, &ink, lut);
+            smp_stamp_dot(img, &dots[i], 0.35, 0.10, &ink, lut);
         ours = fmin(ours, now() - t0);
         cairo_surface_t *cs = cairo_image_surface_create_for_data(
             img->pixels, CAIRO_FORMAT_RGB24, w, h, (int)img->stride);
