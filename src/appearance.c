@@ -16,13 +16,13 @@ void smp_appearance_of(smp_look look, smp_appearance *a)
     memset(a, 0, sizeof *a);
     a->size = 1.0;
     a->load = 1.0;
-    a->softness = 0.35;
+    a->softness = 0.45;
     a->spread = 0.10;
     if (look == SMP_LOOK_FRESH) {
         a->spread = 0;
         a->size = 1.06;
         a->load = 1.18;         /* healed ends ~20 % lighter than this */
-        a->softness = 0.30;     /* healed is ~15 % softer */
+        a->softness = 0.38;     /* healed is ~15 % softer */
         a->halo = 0.10;
         a->erythema = 0.07;
     }
@@ -36,7 +36,7 @@ void smp_appearance_aged(double years, smp_appearance *a)
     /* about a third lighter and 10 % wider after five years */
     a->load = exp(-0.09 * years);
     a->size = 1.0 + 0.02 * years;
-    a->softness = 0.35 + 0.04 * years;
+    a->softness = 0.45 + 0.04 * years;
     a->spread = 0.10 + 0.03 * years;
 }
 

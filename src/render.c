@@ -111,7 +111,7 @@ static void dress_dots(smp_render *r, const smp_point *pts, size_t n,
         double load = 0.88 + 0.08 * smp_rng_normal(&rng);
         double aspect = 1.0 - 0.22 * smp_rng_unit(&rng);
         double angle = 3.14159265358979324 * smp_rng_unit(&rng);
-        double wa = 0.08 * smp_rng_normal(&rng), wb = 0.08 * smp_rng_normal(&rng);
+        double wa = 0.04 * smp_rng_normal(&rng), wb = 0.04 * smp_rng_normal(&rng);
         if (hl && !hl->none && hl->edge != SMP_EDGE_SHARP) {
             double f = smp_field_at(front, pts[i].x, pts[i].y);
             size *= 0.72 + 0.28 * f;
@@ -121,8 +121,8 @@ static void dress_dots(smp_render *r, const smp_point *pts, size_t n,
         d->y = pts[i].y;
         d->aspect = (float)aspect;
         d->angle = (float)angle;
-        d->shape[0] = (float)fmax(-0.2, fmin(0.2, wa));
-        d->shape[1] = (float)fmax(-0.2, fmin(0.2, wb));
+        d->shape[0] = (float)fmax(-0.1, fmin(0.1, wa));
+        d->shape[1] = (float)fmax(-0.1, fmin(0.1, wb));
         if (p->scar) {
             /* scar tissue takes pigment less readily: it spreads wider
              * and holds less of it */
