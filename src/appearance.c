@@ -33,11 +33,12 @@ void smp_appearance_aged(double years, smp_appearance *a)
     smp_appearance_of(SMP_LOOK_HEALED, a);
     if (years <= 0)
         return;
-    /* about a third lighter and 10 % wider after five years */
-    a->load = exp(-0.09 * years);
+    /* half the pigment gone and 10 % wider after five years, which is
+     * when a touch-up is due */
+    a->load = exp(-0.13 * years);
     a->size = 1.0 + 0.02 * years;
     a->softness = 0.45 + 0.04 * years;
-    a->spread = 0.10 + 0.03 * years;
+    a->spread = 0.10 + 0.02 * years;
 }
 
 void smp_shade_shifted(const uint8_t shade[3], double years, uint8_t out[3])

@@ -91,12 +91,19 @@ void cli_report(const char *photo, const smp_job_result *res)
 {
     const smp_render_info *in = &res->info;
     const smp_head *h = &in->head;
-    fprintf(stderr, "smpr: %s: head %.0f,%.0f %.0fx%.0f front %s%s; "
-            "scale %.2f px/mm%s; area %.1f cm2; dots", photo, h->cx, h->cy,
-            h->rx, h->ry, front_names[h->front],
-            in->head_estimated ? " (estimated)" : "", in->scale,
-            in->scale_estimated ? " (estimated from a 150 mm head width; "
-            "set --scale)" : "", in->area_cm2);
+    if (in->closeup)
+        fprintf(stderr, "smpr: %s: close-up, all scalp (no backdrop round "
+                "a head; give --head to frame one)", photo);
+    else
+        fprintf(stderr, "smpr: %s: head %.0f,%.0f %.0fx%.0f front %s%s",
+                photo, h->cx, h->cy, h->rx, h->ry, front_names[h->front],
+                in->head_estimated ? " (estimated)" : "");
+    fprintf(stderr, "; scale %.2f px/mm%s; area %.1f cm2; dots", in->scale,
+            !in->scale_estimated ? ""
+            : in->closeup ? " (estimated for an 80 mm wide close-up; set "
+                            "--scale)"
+                          : " (estimated from a 150 mm head width; set "
+                            "--scale)", in->area_cm2);
     for (int k = 0; k < in->sessions; k++)
         fprintf(stderr, "%s%zu", k ? "/" : " ", in->dots[k]);
     fprintf(stderr, "; shade %s%s#%02x%02x%02x%s", in->shade_name ?

@@ -172,14 +172,36 @@ static smp_status estimate_front(const smp_image *img, uint32_t step,
  * First estimate of the head: clinic photos have a plain backdrop, so the
  * border gives its colour, and pixels that differ from it are the head.
  */
+/* Whether the middle of the photo is mostly the border's colour: then
+ * the border is scalp too, and the photo a close-up with no backdrop. */
+static int is_closeup(const smp_image *img, uint32_t step, const double bg[3])
+{
+    size_t n = 0, same = 0;
+    for (uint32_t y = img->height / 4; y < img->height * 3 / 4; y += step)
+        for (uint32_t x = img->width / 4; x < img->width * 3 / 4; x += step) {
+            n++;
+            same += !is_head(img, x, y, bg);
+        }
+    return n > 0 && same * 2 > n;
+}
+
 smp_status smp_head_estimate(const smp_image *img, smp_view view,
-                             smp_head *out, smp_error *err)
+                             smp_head *out, int *closeup, smp_error *err)
 {
     uint32_t step = (img->width > img->height ? img->width : img->height) /
                     400 + 1;
     double bg[3];
     smp_backdrop(img, step, bg);
     out->front = view == SMP_VIEW_FRONT ? SMP_FRONT_BOTTOM : SMP_FRONT_TOP;
+    *closeup = is_closeup(img, step, bg);
+    if (*closeup) {
+        /* all scalp: a frame that holds the whole photo */
+        out->cx = img->width / 2.0;
+        out->cy = img->height / 2.0;
+        out->rx = img->width * 0.75;
+        out->ry = img->height * 0.75;
+        return SMP_OK;
+    }
     return view == SMP_VIEW_FRONT ? estimate_front(img, step, bg, out, err)
                                   : estimate_top(img, step, bg, out, err);
 }

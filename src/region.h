@@ -24,7 +24,9 @@ double smp_frame_coverage(const smp_frame *fr, double x, double y,
  * pixels, and whether a pixel is backdrop (or transparent). */
 void smp_backdrop(const smp_image *img, uint32_t step, double bg[3]);
 int smp_is_backdrop(const uint8_t *rgba, const double bg[3]);
+/* The head frame seen in the photo.  *closeup is set when the photo has
+ * no backdrop (all scalp): the frame then holds the whole photo. */
 smp_status smp_head_estimate(const smp_image *img, smp_view view,
-                             smp_head *out, smp_error *err);
+                             smp_head *out, int *closeup, smp_error *err);
 
 #endif

@@ -12,8 +12,10 @@
 #include "rng.h"
 #include "scalp.h"
 
-/* Typical adult head width above the ears (DOMAIN.md), for the scale. */
+/* Typical adult head width above the ears (DOMAIN.md), for the scale, and
+ * the width a close-up of the scalp usually spans. */
 #define HEAD_WIDTH_MM 150.0
+#define CLOSEUP_WIDTH_MM 80.0
 
 struct smp_render {
     const smp_image *photo;
@@ -263,7 +265,9 @@ static void choose_shades(smp_render *r, const smp_params *p,
         if (p->shades == 1) {
             memcpy(base, p->shade[0], 3);
         } else {
-            const char *name = smp_shade_choose(sc->skin_rgb, sc->hair_rgb,
+            /* no skin seen (a mask over an odd photo): the middle shade */
+            const char *name = !sc->skin_rgb[0] ? "charcoal"
+                             : smp_shade_choose(sc->skin_rgb, sc->hair_rgb,
                                                 sc->hair_cover);
             smp_shade_lookup(name, base);
             r->info.shade_chosen = 1;
@@ -313,7 +317,7 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
         r->info.head = p->head;
     } else {
         if ((st = smp_head_estimate(photo, p->view, &r->info.head,
-                                    err)) != SMP_OK)
+                                    &r->info.closeup, err)) != SMP_OK)
             goto fail;
         r->info.head_estimated = 1;
     }
@@ -327,7 +331,8 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
     smp_frame_init(&frame, &r->info.head);
     r->info.scale = p->scale;
     if (p->scale == 0) {
-        r->info.scale = 2.0 * frame.lat_r / HEAD_WIDTH_MM;
+        r->info.scale = r->info.closeup ? photo->width / CLOSEUP_WIDTH_MM
+                                        : 2.0 * frame.lat_r / HEAD_WIDTH_MM;
         r->info.scale_estimated = 1;
     }
     double scale = r->info.scale;
@@ -337,7 +342,9 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
         st = smp_fail(err, SMP_ERR_NOMEM, "out of memory");
         goto fail;
     }
-    if ((st = smp_hairline_init(hl, p->hairline, &frame, p->view, scale,
+    /* a close-up shows no hairline: the photo is all scalp */
+    if ((st = smp_hairline_init(hl, r->info.closeup ? "none" : p->hairline,
+                                &frame, p->view, scale,
                                 p->edge, p->hairline_shift_mm,
                                 p->feather_mm, p->seed, err)) != SMP_OK)
         goto fail;

@@ -90,8 +90,10 @@ static smp_status typical_skin(smp_scalp *sc, const smp_image *img,
         sc->skin_rgb[c] = (uint8_t)v;
     }
     sc->skin_sat = sat3(sc->skin_rgb);
-    /* darker than the darkest skin in any usable photo: that was hair */
-    if (luma3(sc->skin_rgb) < 45)
+    /* darker than the darkest skin in any usable photo, that was hair;
+     * skin of every tone is redder than it is blue */
+    const uint8_t *k = sc->skin_rgb;
+    if (luma3(k) < 45 || k[0] < k[2] + 8 || k[0] < k[1])
         memset(sc->skin_rgb, 0, 3);
     free(px);
     free(lum);

@@ -32,10 +32,28 @@ static void test_head_estimate(void **state)
     (void)state;
     smp_image *img = tu_skin_photo(900, 700, 430, 370, 300, 260);
     smp_head h;
-    assert_int_equal(smp_head_estimate(img, SMP_VIEW_TOP, &h, NULL), SMP_OK);
+    int closeup;
+    assert_int_equal(smp_head_estimate(img, SMP_VIEW_TOP, &h, &closeup, NULL),
+                     SMP_OK);
     assert_true(fabs(h.cx - 430) < 8 && fabs(h.cy - 370) < 8);
     assert_true(fabs(h.rx - 300) < 0.04 * 300);
     assert_true(fabs(h.ry - 260) < 0.04 * 260);
+    assert_false(closeup);
+    smp_image_free(img);
+    /* a close-up: skin to the edges, a few hairs; no backdrop at all */
+    img = tu_solid(400, 300, 0);
+    for (uint32_t y = 0; y < 300; y++)
+        for (uint32_t x = 0; x < 400; x++) {
+            uint8_t *q = img->pixels + y * img->stride + x * 4;
+            int hair = (x + 2 * y) % 37 < 2;
+            q[0] = hair ? 50 : 200;
+            q[1] = hair ? 40 : 150;
+            q[2] = hair ? 35 : 125;
+        }
+    assert_int_equal(smp_head_estimate(img, SMP_VIEW_TOP, &h, &closeup, NULL),
+                     SMP_OK);
+    assert_true(closeup);
+    assert_true(h.rx > 200 && h.ry > 150);
     smp_image_free(img);
 }
 
@@ -50,8 +68,10 @@ static void test_head_estimate_front(void **state)
         for (uint32_t x = 100; x < 700; x++)
             memset(img->pixels + y * img->stride + x * 4, 60, 3);
     smp_head h;
-    assert_int_equal(smp_head_estimate(img, SMP_VIEW_FRONT, &h, NULL),
+    int closeup;
+    assert_int_equal(smp_head_estimate(img, SMP_VIEW_FRONT, &h, &closeup, NULL),
                      SMP_OK);
+    assert_false(closeup);
     assert_int_equal(h.front, SMP_FRONT_BOTTOM);
     assert_true(fabs(h.cx - 400) < 8);
     assert_true(fabs(h.rx - 260) < 0.04 * 260);

@@ -217,6 +217,7 @@ typedef struct smp_render smp_render;
 typedef struct smp_render_info {
     smp_head head;
     int head_estimated;         /* head frame was estimated from the photo */
+    int closeup;                /* no backdrop: the photo is all scalp */
     double scale;               /* px per mm actually used */
     int scale_estimated;
     double area_cm2;            /* treated area weighted by coverage */
