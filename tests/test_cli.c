@@ -277,6 +277,51 @@ static void test_jpeg_output(void **state)
     free(p);
 }
 
+static void test_realism_options(void **state)
+{
+    env *e = *state;
+    char err[2048];
+    assert_int_equal(tu_run(err, sizeof err, "render", e->photo, "-o", e->out,
+                            "--years", "1,5", "--shade", "dark-grey",
+                            "--look", "fresh", "--touch-up", NULL), 0);
+    assert_non_null(strstr(err, "shade dark-grey"));
+    const char *names[] = {"client-year-1.png", "client-year-5.png"};
+    for (int i = 0; i < 2; i++) {
+        char *p = tu_path(e->out, names[i]);
+        assert_true(tu_exists(p));
+        free(p);
+    }
+    assert_int_equal(tu_count_entries(e->out), 6);
+    /* the shade is reported as chosen when not given */
+    assert_int_equal(tu_run(err, sizeof err, "render", e->photo, "-o", e->out,
+                            "--sessions", "2", "--shade", "#404448,#303438",
+                            NULL), 0);
+    assert_non_null(strstr(err, "#303438"));
+    assert_int_equal(tu_run(err, sizeof err, "render", e->photo, "-o", e->out,
+                            NULL), 0);
+    assert_non_null(strstr(err, "chosen"));
+    /* bad values are usage errors */
+    const char *bad[][2] = {{"--shade", "#zzzzzz"}, {"--shade", "tar"},
+                            {"--look", "tanned"}, {"--years", "-1"},
+                            {"--shade", "charcoal,soft-black"}};
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(tu_run(err, sizeof err, "render", e->photo, "-o",
+                                e->out, bad[i][0], bad[i][1], NULL), 2);
+        assert_one_line(err, bad[i][0]);
+    }
+    assert_int_equal(tu_run(err, sizeof err, "render", e->photo, "-o", e->out,
+                            "--ink-shift", NULL), 2);
+    /* a scar mask of the wrong size names the file */
+    char *scar = tu_path(e->dir, "scar.png");
+    smp_image *m = tu_solid(10, 10, 255);
+    assert_int_equal(smp_image_save(m, scar, NULL, NULL), SMP_OK);
+    smp_image_free(m);
+    assert_int_equal(tu_run(err, sizeof err, "render", e->photo, "-o", e->out,
+                            "--scar", scar, NULL), 1);
+    assert_one_line(err, scar);
+    free(scar);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -290,6 +335,7 @@ int main(void)
         T(test_unwritable_output),
         T(test_black_mask_leaves_photo),
         T(test_jpeg_output),
+        T(test_realism_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
