@@ -87,9 +87,9 @@ valgrind: deps
 
 # Sample photos are drawn by the project's own generator; `make samples`
 # draws them again (they are committed, so the demo needs no rebuild).
-$(BUILD)/mksamples: samples/mksamples.c $(LIB)
+$(BUILD)/mksamples: samples/mksamples.c $(wildcard samples/gen/*.[ch]) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(LIB) $(LIBS)
 
 samples: $(BUILD)/mksamples
 	$(BUILD)/mksamples samples
