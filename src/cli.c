@@ -58,7 +58,8 @@ static const char render_help[] =
 "      --edge KIND         sharp, soft or feathered (default: the preset's)\n"
 "      --hairline-shift MM move the hairline forward (+) or back (-)\n"
 "      --feather MM        width of a soft or feathered edge\n"
-"      --density N         dots per cm2 after the last session (100)\n"
+"      --density N|auto    dots per cm2 after the last session (100);\n"
+"                          auto: match the hair round a patch or scar\n"
 "      --sessions N        number of sessions, 1-8 (3)\n"
 "      --split P1,P2,...   cumulative % of dots after each session\n"
 "                          (3 sessions: 40,75,100)\n"
@@ -98,6 +99,9 @@ void cli_report(const char *photo, const smp_job_result *res)
         fprintf(stderr, "smpr: %s: head %.0f,%.0f %.0fx%.0f front %s%s",
                 photo, h->cx, h->cy, h->rx, h->ry, front_names[h->front],
                 in->head_estimated ? " (estimated)" : "");
+    if (in->density_matched)
+        fprintf(stderr, "; density %.0f/cm2 (matched to the hair round the "
+                "area)", in->density);
     fprintf(stderr, "; scale %.2f px/mm%s; area %.1f cm2; dots", in->scale,
             !in->scale_estimated ? ""
             : in->closeup ? " (estimated for an 80 mm wide close-up; set "

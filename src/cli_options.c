@@ -122,9 +122,12 @@ int cli_render_set(cli_render *c, const char *name, const char *value,
             !(p->feather_mm > 0 && p->feather_mm <= 100))
             return BAD("bad --feather '%s' (mm, 0-100)", value);
     } else if (!strcmp(name, "density")) {
-        if (parse_double(value, &p->density) ||
+        if (!strcmp(value, "auto"))
+            p->density = 0;     /* match the hair round the area */
+        else if (parse_double(value, &p->density) ||
             !(p->density >= 1 && p->density <= 2000))
-            return BAD("bad --density '%s' (dots per cm2, 1-2000)", value);
+            return BAD("bad --density '%s' (dots per cm2, 1-2000, or auto)",
+                       value);
     } else if (!strcmp(name, "sessions")) {
         if (parse_u64(value, &u) || u < 1 || u > SMP_MAX_SESSIONS)
             return BAD("bad --sessions '%s' (1-%d)", value, SMP_MAX_SESSIONS);

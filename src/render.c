@@ -26,6 +26,7 @@ struct smp_render {
     smp_dot *dots;
     size_t ndots;
     smp_look look;
+    double dot_mm;              /* mean dot diameter, mm */
     smp_field cover;            /* density field: where the work is */
     smp_lut lut;
     smp_ink inks[SMP_MAX_SESSIONS], red;
@@ -68,7 +69,7 @@ static smp_status check_params(const smp_params *p, double *cum,
     if (p->sessions < 1 || p->sessions > SMP_MAX_SESSIONS)
         return smp_fail(err, SMP_ERR_ARG, "sessions must be 1-%d",
                         SMP_MAX_SESSIONS);
-    if (!(p->density >= 1.0 && p->density <= 2000.0))
+    if (!(p->density == 0 || (p->density >= 1.0 && p->density <= 2000.0)))
         return smp_fail(err, SMP_ERR_ARG, "density %g dots/cm2 is outside "
                         "1-2000", p->density);
     if (!(p->scale == 0 || (p->scale >= 0.5 && p->scale <= 1000)))
@@ -105,7 +106,7 @@ static void dress_dots(smp_render *r, const smp_point *pts, size_t n,
     int dilute = p->shades <= 1;
     smp_rng rng;
     smp_rng_seed(&rng, p->seed, 2);
-    double d0 = p->dot_mm * r->info.scale;
+    double d0 = r->dot_mm * r->info.scale;
     for (size_t i = 0; i < n; i++) {
         smp_dot *d = &r->dots[i];
         double size = exp(0.16 * smp_rng_normal(&rng));
@@ -253,6 +254,101 @@ static void densify_scar(smp_field *f, const smp_image *photo,
         }
 }
 
+/* Perceived lightness, near enough: luma of the sRGB-encoded values. A
+ * texture of dark hairs on light skin looks lighter than a flat tone of
+ * the same linear mean, so tones are matched on this, not on light. */
+static double luma(const uint8_t *rgb)
+{
+    return 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2];
+}
+
+/*
+ * How much lightness one typical dot takes out, in px^2 of full darkness:
+ * measured by stamping a grid of them, with the healed look and an
+ * average session's load, on skin of colour `skin`.
+ */
+static double dot_absorption(const uint8_t skin[3], const smp_ink *ink,
+                             const smp_lut *lut, double dot_px)
+{
+    const int n = 6;
+    int pitch = (int)(4 * dot_px) + 6, size = n * pitch;
+    smp_image *img;
+    if (smp_image_new((uint32_t)size, (uint32_t)size, &img, NULL) != SMP_OK)
+        return 0;
+    for (size_t i = 0; i < (size_t)size * size; i++)
+        memcpy(img->pixels + 4 * i, skin, 3);
+    smp_appearance look;
+    smp_appearance_of(SMP_LOOK_HEALED, &look);
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) {
+            /* the spread of sizes dress_dots gives, in six steps */
+            float k = (float)exp(0.16 * ((i + j) % 6 - 2.5) / 1.7);
+            smp_dot d = {(i + 0.5f) * pitch + 0.25f * j, (j + 0.5f) * pitch,
+                         (float)dot_px * k, 0.9f, 0.5f * i, 0.74f, {0, 0}, 1};
+            smp_stamp_dot(img, &d, look.softness, look.spread, ink, lut);
+        }
+    double before = luma(skin), lost = 0;
+    for (size_t i = 0; i < (size_t)size * size; i++)
+        lost += before - luma(img->pixels + 4 * i);
+    smp_image_free(img);
+    return before > 0 ? lost / before / (n * n) : 0;
+}
+
+/*
+ * --density auto: as many dots as make the treated area as dark, on
+ * average, as the hair round it, so that a patch or a scar in hair
+ * blends in.  Dots of absorption a at n per px^2 leave a lightness of
+ * about L_in * exp(-n a) (overlaps compound), so n = ln(L_in / L_ring) / a.
+ * The ring is what lies within a few mm outside the area and is not
+ * backdrop.  Returns ln(L_in / L_ring) and the area's mean colour, or 0 if
+ * the surroundings are no darker (bare skin round it: nothing to match).
+ */
+static double match_depth(const smp_image *photo, const smp_field *f,
+                          const double bg[3], const smp_lut *lut,
+                          double scale, uint8_t skin[3])
+{
+    size_t n = (size_t)f->w * f->h;
+    float *ring = malloc(n * sizeof *ring), *tmp = malloc(n * sizeof *tmp);
+    double lin = 0, win = 0, lout = 0, nout = 0, rgb[3] = {0, 0, 0};
+    if (ring && tmp) {
+        for (size_t i = 0; i < n; i++)
+            ring[i] = f->lambda[i] > 0.5f * f->max;
+        smp_grid_dilate(ring, tmp, f->w, f->h,
+                        (int)(4.0 * scale / f->cell) + 1);
+        for (uint32_t j = 0; j < f->h; j++)
+            for (uint32_t i = 0; i < f->w; i++) {
+                size_t at = (size_t)j * f->w + i;
+                uint32_t x = (uint32_t)((i + 0.5) * f->cell);
+                uint32_t y = (uint32_t)((j + 0.5) * f->cell);
+                if (x >= photo->width || y >= photo->height)
+                    continue;
+                const uint8_t *q = photo->pixels + y * photo->stride + x * 4;
+                double l = luma(q);
+                if (f->lambda[at] > 0) {
+                    double w = f->lambda[at] / f->max;
+                    lin += w * l;
+                    win += w;
+                    for (int c = 0; c < 3; c++)
+                        rgb[c] += w * q[c];
+                } else if (ring[at] > 0 && !smp_is_backdrop(q, bg)) {
+                    lout += l;
+                    nout++;
+                }
+            }
+    }
+    free(ring);
+    free(tmp);
+    if (win <= 0 || nout <= 0)
+        return 0;
+    lin /= win;
+    lout /= nout;
+    if (lout >= 0.97 * lin)
+        return 0;
+    for (int c = 0; c < 3; c++)
+        skin[c] = (uint8_t)(rgb[c] / win + 0.5);
+    return -log(lout / lin);
+}
+
 /* The shades of each session, from the parameters or from the photo. */
 static void choose_shades(smp_render *r, const smp_params *p,
                           const smp_scalp *sc)
@@ -305,6 +401,7 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
     r->cancel = p->cancel;
     r->look = p->look;
     r->info.sessions = p->sessions;
+    r->dot_mm = p->dot_mm;
     smp_field front = {0};
     smp_scalp sc = {0};
     smp_point *pts = NULL;
@@ -349,8 +446,10 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
                                 p->feather_mm, p->seed, err)) != SMP_OK)
         goto fail;
 
-    /* density field: cells a quarter of the final dot spacing */
-    double lambda = p->density / 100.0 / (scale * scale);   /* per px^2 */
+    /* density field: cells a quarter of the final dot spacing (for
+     * --density auto, first at 100 dots per cm^2, scaled below) */
+    double density = p->density > 0 ? p->density : 100.0;
+    double lambda = density / 100.0 / (scale * scale);      /* per px^2 */
     double spacing = 1.0 / sqrt(lambda);
     float cell = (float)fmin(fmax(spacing / 4.0, 1.0), 16.0);
     if ((st = smp_field_init(&r->cover, photo->width, photo->height, cell,
@@ -364,7 +463,7 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
 
     /* skin, hair and backdrop: for the pigment, and where dots may go */
     int need_skin = auto_region || p->infill;
-    if (need_skin || p->shades == 0) {
+    if (need_skin || p->shades == 0 || p->density <= 0) {
         if ((st = smp_scalp_analyse(&sc, photo, &frame, cell, err)) != SMP_OK)
             goto fail;
         memcpy(r->info.skin, sc.skin_rgb, 3);
@@ -388,10 +487,36 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
                 r->cover.max = r->cover.lambda[i];
         }
     }
-    if (p->scar)
-        densify_scar(&r->cover, photo, p->scar);
     r->info.area_cm2 = smp_field_total(&r->cover) / lambda /
                        (scale * scale) / 100.0;
+    smp_lut_init(&r->lut);
+    choose_shades(r, p, &sc);
+    if (p->density <= 0) {
+        uint8_t skin[3];
+        const smp_ink *ink = &r->inks[p->sessions - 1];
+        double depth = match_depth(photo, &r->cover, sc.bg, &r->lut, scale,
+                                   skin);
+        double d = 0, per_cm2 = 100.0 * scale * scale;
+        if (depth > 0) {
+            d = depth / dot_absorption(skin, ink, &r->lut, r->dot_mm * scale)
+                * per_cm2;
+            if (d > 300.0) {
+                /* past what practitioners place: larger impressions */
+                r->dot_mm *= fmin(sqrt(d / 300.0), 1.6);
+                d = depth / dot_absorption(skin, ink, &r->lut,
+                                           r->dot_mm * scale) * per_cm2;
+            }
+        }
+        r->info.density_matched = d > 0;
+        d = d > 0 ? fmin(fmax(d, 30.0), 300.0) : 100.0;
+        for (size_t i = 0; i < (size_t)r->cover.w * r->cover.h; i++)
+            r->cover.lambda[i] *= (float)(d / density);
+        r->cover.max *= (float)(d / density);
+        density = d;
+    }
+    r->info.density = density;
+    if (p->scar && p->density > 0)     /* auto has matched the scar */
+        densify_scar(&r->cover, photo, p->scar);
     if (auto_region && r->info.area_cm2 < 1.0) {
         st = smp_fail(err, SMP_ERR_REGION, "no bare scalp found in the head "
                       "frame; give --head CX,CY,RX,RY or --mask");
@@ -419,8 +544,6 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
         goto fail;
     }
     dress_dots(r, pts, r->ndots, p, hl, &front);
-    smp_lut_init(&r->lut);
-    choose_shades(r, p, &sc);
     free(pts);
     free(hl);
     smp_field_release(&front);

@@ -151,8 +151,7 @@ int smp_scalp_class(const smp_scalp *sc, const smp_image *img, uint32_t x,
     return off_colour(sc, p) ? SMP_PX_OTHER : SMP_PX_SKIN;
 }
 
-/* Max filter of radius r cells, separable. */
-static void dilate(float *v, float *tmp, uint32_t w, uint32_t h, int r)
+void smp_grid_dilate(float *v, float *tmp, uint32_t w, uint32_t h, int r)
 {
     for (uint32_t j = 0; j < h; j++)
         for (uint32_t i = 0; i < w; i++) {
@@ -223,7 +222,7 @@ smp_status smp_scalp_analyse(smp_scalp *sc, const smp_image *img,
             sc->bright[(size_t)j * sc->w + i] = m ? (float)(sum / m) : 0;
         }
     int r = (int)(24.0 / cell) + 1;     /* about 24 px, a few mm */
-    dilate(sc->bright, tmp, sc->w, sc->h, r);
+    smp_grid_dilate(sc->bright, tmp, sc->w, sc->h, r);
     /* per cell: share of bare skin; over the head frame: hair cover */
     double head = 0, hair = 0, hsum[3] = {0, 0, 0};
     for (uint32_t j = 0; j < sc->h; j++)

@@ -27,4 +27,8 @@ enum { SMP_PX_SKIN, SMP_PX_HAIR, SMP_PX_OTHER };
 int smp_scalp_class(const smp_scalp *sc, const smp_image *img, uint32_t x,
                     uint32_t y);
 
+/* Max filter of radius r cells over a w x h grid, separable; tmp holds
+ * w * h values. */
+void smp_grid_dilate(float *v, float *tmp, uint32_t w, uint32_t h, int r);
+
 #endif

@@ -296,6 +296,46 @@ static void test_scar_camouflage(void **state)
     smp_image_free(photo);
 }
 
+/* --density auto: a bare patch in short hair gets as many dots as make
+ * it as dark as the hair round it. */
+static void test_density_matches_hair(void **state)
+{
+    (void)state;
+    smp_image *photo = tu_solid(W, H, 0), *mask = tu_solid(W, H, 0);
+    for (uint32_t y = 0; y < H; y++)
+        for (uint32_t x = 0; x < W; x++) {
+            uint8_t *q = photo->pixels + y * photo->stride + x * 4;
+            double dx = x - 300.0, dy = y - 225.0;
+            int patch = dx * dx + dy * dy < 100.0 * 100.0;
+            int hair = !patch && (x * 7 + y * 3) % 11 < 4;
+            q[0] = hair ? 60 : 200;
+            q[1] = hair ? 48 : 150;
+            q[2] = hair ? 42 : 125;
+            if (patch)
+                memset(mask->pixels + y * mask->stride + x * 4, 255, 3);
+        }
+    smp_params p;
+    head_params(&p);
+    p.head = (smp_head){300, 225, 600, 600, SMP_FRONT_TOP};
+    p.mask = mask;
+    p.density = 0;
+    smp_render *r = render(photo, &p);
+    smp_render_info info;
+    smp_render_get_info(r, &info);
+    assert_true(info.density_matched);
+    assert_true(info.density > 100);
+    const smp_image *out;
+    assert_int_equal(smp_render_session(r, 3, &out, NULL), SMP_OK);
+    double in = mean_luma(out, 250, 175, 350, 275);
+    double ring = mean_luma(out, 420, 175, 500, 275);
+    double before = mean_luma(photo, 250, 175, 350, 275);
+    if (!(fabs(in - ring) < 0.2 * (before - ring)))
+        fail_msg("patch %.1f, hair %.1f, bare %.1f", in, ring, before);
+    smp_render_free(r);
+    smp_image_free(mask);
+    smp_image_free(photo);
+}
+
 /* Without --head or --mask: dots on the skin only, never on the wall,
  * the shirt or the hair. */
 static void test_auto_region_on_skin(void **state)
@@ -353,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_shade_follows_skin_and_hair),
         cmocka_unit_test(test_infill_between_hairs),
         cmocka_unit_test(test_scar_camouflage),
+        cmocka_unit_test(test_density_matches_hair),
         cmocka_unit_test(test_auto_region_on_skin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -323,7 +323,7 @@ static void test_bad_params(void **state)
     assert_int_equal(smp_render_new(photo, &p, &r, &e), SMP_ERR_ARG);
     assert_null(r);
     base_params(&p, NULL);
-    p.density = 0;
+    p.density = -5;
     assert_int_equal(smp_render_new(photo, &p, &r, &e), SMP_ERR_ARG);
     base_params(&p, NULL);
     p.split[0] = 0.5;

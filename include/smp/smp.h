@@ -170,7 +170,8 @@ typedef struct smp_params {
     smp_edge edge;
     double hairline_shift_mm;   /* + moves the hairline forward */
     double feather_mm;          /* width of a soft/feathered band; 0: preset */
-    double density;             /* dots per cm^2 after the last session */
+    double density;             /* dots per cm^2 after the last session;
+                                   0: match the hair round the area */
     int sessions;               /* 1..SMP_MAX_SESSIONS */
     double split[SMP_MAX_SESSIONS]; /* cumulative share after each session,
                                        all 0: default for `sessions` */
@@ -221,6 +222,8 @@ typedef struct smp_render_info {
     double scale;               /* px per mm actually used */
     int scale_estimated;
     double area_cm2;            /* treated area weighted by coverage */
+    double density;             /* target dots per cm^2 used */
+    int density_matched;        /* matched to the hair round the area */
     int sessions;
     size_t dots[SMP_MAX_SESSIONS];  /* cumulative dot count after session k */
     uint8_t skin[3];            /* typical skin colour in the treated area */
