@@ -13,8 +13,8 @@ s=$(dirname "$0")
 
 # full shaved head (Norwood VI-VII), feathered hairline, and how it ages
 "$smpr" render "$s/crown.jpg" -o "$out" --years 5 --dots "$out/crown-dots.csv"
-# receding hairline, face-on, right after the last session
-"$smpr" render "$s/front.jpg" -o "$out" --view front --hairline receding \
+# receding hairline restored, face-on, right after the last session
+"$smpr" render "$s/front.jpg" -o "$out" --view front --density 160 \
     --look fresh
 # dark skin: a darker shade is chosen
 "$smpr" render "$s/dark.jpg" -o "$out"
