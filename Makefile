@@ -68,7 +68,7 @@ deps:
 
 # Each test program runs alone; the CLI tests run the ./smpr built alongside.
 test-run: $(TEST_BIN) $(SMPR)
-	@SMPR=./$(SMPR) RUNNER="$(RUNNER)" sh tests/run.sh $(TEST_BIN)
+	@SMPR=$(abspath $(SMPR)) RUNNER="$(RUNNER)" sh tests/run.sh $(TEST_BIN)
 
 check: deps
 	@$(MAKE) --no-print-directory test-run

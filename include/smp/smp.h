@@ -304,6 +304,44 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
 int smp_job_output_path(const smp_job *job, const smp_job_result *res,
                         int which, char *buf, size_t size);
 
+/* ---- print: a PDF mock-up of one case ------------------------------- */
+
+typedef enum smp_paper {
+    SMP_PAPER_A4 = 0,           /* 210 x 297 mm */
+    SMP_PAPER_LETTER            /* 8.5 x 11 in */
+} smp_paper;
+
+typedef struct smp_print_options {
+    smp_paper paper;
+    const char *id;             /* case id, one line of UTF-8, or NULL */
+    const char *caption;        /* likewise */
+    const char *date;           /* "YYYY-MM-DD": printed, and the PDF's
+                                   creation date (NULL: none printed, and
+                                   Cairo stamps the time of writing) */
+    int true_size;              /* add page 2 at true physical size; needs
+                                   a measured scale (smp_params.scale) */
+    smp_format images;          /* JPEG (default) or PNG: lossless */
+    int quality;                /* JPEG quality 1-100, 0: 90 */
+    volatile sig_atomic_t *cancel;  /* optional */
+} smp_print_options;
+
+void smp_print_options_default(smp_print_options *o);
+/* Checks the options alone (paper, date, text), before any rendering. */
+smp_status smp_print_check(const smp_print_options *o, smp_error *err);
+/*
+ * Writes `path` atomically as a PDF.  Page 1: the photo before and the
+ * final result, then every session, labelled, each with a scale bar from
+ * the render's scale; the id, caption and date in the header.  Page 2
+ * (with true_size): the final result, or a detail of it around the dots
+ * when the whole photo would not fit, placed so that 1 mm on paper is
+ * 1 mm on the scalp, with a 10 mm bar to check it.  Renders the sessions
+ * of `r` (from `photo`) in order, so an image smp_render_session gave
+ * before is no longer valid.
+ */
+smp_status smp_print_pdf(smp_render *r, const smp_image *photo,
+                         const smp_print_options *o, const char *path,
+                         smp_error *err);
+
 #ifdef __cplusplus
 }
 #endif
