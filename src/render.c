@@ -168,7 +168,7 @@ static void drop_misplaced(smp_point *pts, size_t *counts, int sessions,
                                        x * 4) == 0)
                 continue;
             int ok = 1;
-            for (int t = 0; skin && ok && t < 5; t++) {
+            for (int t = 0; skin && ok && t < (radius > 0 ? 5 : 1); t++) {
                 double px = pts[i].x + ox[t] * radius;
                 double py = pts[i].y + oy[t] * radius;
                 if (px < 0 || py < 0 || px >= photo->width ||
@@ -527,8 +527,11 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
     if ((st = smp_place(&r->cover, p->sessions, cum, p->seed, p->cancel,
                         &pts, counts, err)) != SMP_OK)
         goto fail;
+    /* infill keeps a dot's whole width off the hairs; elsewhere its
+     * centre on skin is enough (pores must not thin the work out) */
     drop_misplaced(pts, counts, p->sessions, photo, p->mask,
-                   need_skin ? &sc : NULL, 0.6 * p->dot_mm * scale);
+                   need_skin ? &sc : NULL,
+                   p->infill ? 0.6 * p->dot_mm * scale : 0.0);
     r->ndots = counts[p->sessions - 1];
     for (int k = 0; k < p->sessions; k++)
         r->info.dots[k] = counts[k];
