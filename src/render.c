@@ -168,7 +168,7 @@ static void drop_misplaced(smp_point *pts, size_t *counts, int sessions,
                                        x * 4) == 0)
                 continue;
             int ok = 1;
-            for (int t = 0; skin && ok && t < (radius > 0 ? 5 : 1); t++) {
+            for (int t = 0; skin && radius > 0 && ok && t < 5; t++) {
                 double px = pts[i].x + ox[t] * radius;
                 double py = pts[i].y + oy[t] * radius;
                 if (px < 0 || py < 0 || px >= photo->width ||
@@ -176,6 +176,21 @@ static void drop_misplaced(smp_point *pts, size_t *counts, int sessions,
                     continue;
                 ok = smp_scalp_class(skin, photo, (uint32_t)px,
                                      (uint32_t)py) == SMP_PX_SKIN;
+            }
+            if (skin && radius == 0) {
+                /* on skin, not in a gap between hairs: the centre and most
+                 * of the pixels round it (a pore or two may be dark) */
+                int n = 0, on = smp_scalp_class(skin, photo, x, y) ==
+                                SMP_PX_SKIN;
+                for (int dy = -1; dy <= 1; dy++)
+                    for (int dx = -1; dx <= 1; dx++) {
+                        int64_t qx = (int64_t)x + dx, qy = (int64_t)y + dy;
+                        n += qx >= 0 && qy >= 0 && qx < photo->width &&
+                             qy < photo->height &&
+                             smp_scalp_class(skin, photo, (uint32_t)qx,
+                                             (uint32_t)qy) == SMP_PX_SKIN;
+                    }
+                ok = on && n >= 7;
             }
             if (ok)
                 pts[kept++] = pts[i];
@@ -477,12 +492,18 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
             st = smp_fail(err, SMP_ERR_NOMEM, "out of memory");
             goto fail;
         }
-        if (p->infill)
-            box_blur(sc.skin, sc.w, sc.h, (int)(1.5 * scale / cell) + 1, tmp);
+        box_blur(sc.skin, sc.w, sc.h, (int)(1.5 * scale / cell) + 1, tmp);
         free(tmp);
         r->cover.max = 0;
         for (size_t i = 0; i < n; i++) {
-            r->cover.lambda[i] *= sc.skin[i];
+            /* infill: density follows the scalp that shows; otherwise
+             * bare skin only, hair (and pores) leave no holes */
+            double k = sc.skin[i];
+            if (!p->infill) {
+                double t = (k - 0.5) / 0.3;
+                k = t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t);
+            }
+            r->cover.lambda[i] *= (float)k;
             if (r->cover.lambda[i] > r->cover.max)
                 r->cover.max = r->cover.lambda[i];
         }
