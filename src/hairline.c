@@ -258,8 +258,9 @@ double smp_hairline_profile(const smp_hairline *hl, double x, double y)
         double patch = 0.75 + 0.35 * noise2(hl->seed + 2, mx / 1.8, my / 1.8);
         ramp = ramp * patch < 1.0 ? ramp * patch : 1.0;
     }
-    /* lone dots scattered up to 0.6 band ahead of the ramp */
+    /* lone dots scattered up to a band ahead of the ramp (sparse enough
+     * that placement keeps them clear of the ramp itself) */
     double ahead = -0.5 * w - t;
-    double tail = ahead > 0 ? 0.05 * (1.0 - ahead / (0.6 * w)) : 0.05;
+    double tail = ahead > 0 ? 0.07 * (1.0 - ahead / w) : 0.07;
     return dmax(ramp, dmax(tail, 0));
 }

@@ -34,13 +34,21 @@
  * candidates come only from live ones.  That skips only candidates that
  * would be refused anyway, so the dots are distributed as plain darts.
  *
+ * Steep edges.  A dot where lambda is low keeps its wide spacing clear
+ * towards the denser side too, so one dot in the blurred rim of a sharp
+ * hairline, or at the very start of a feather, would leave a hole many dots
+ * wide; no dot goes where lambda within its radius rises above STEEP times
+ * its own (the front few percent of a feather, the outer rim of an edge,
+ * and a band of a very sparse area beside a dense one stay empty).
  * Far-reaching dots (low lambda, large radius) are found through the
  * blocks (8 x 8 cells) they reach into: a block keeps the largest D^2 of
  * the dots reaching it, which sets how far a candidate there searches, and
  * lists the dots far larger than its own, which candidates test one by one.
  *
  * Memory: 8 bytes per grid cell (~4 cells per dot at the peak density, over
- * the whole photo) besides the output.  Lambda below 1/4096 of its peak
+ * the whole photo) besides the output; a peak so far above the rest that
+ * this would pass 64 cells per dot (and 4M cells) is refused as
+ * SMP_ERR_LIMIT.  Lambda below 1/4096 of its peak
  * gets no dots (a dot there would have to keep 64 spacings clear).  One
  * smp_rng stream is drawn in a fixed order, so a field and a seed always
  * give the same dots.
@@ -230,7 +238,8 @@ static void stamp(placer *pl, float x, float y, float r2)
             uint32_t lo0 = (uint32_t)a0[m], hi1 = (uint32_t)a1[m];
             for (uint32_t i = lo0 / SUB; i <= hi1 / SUB; i++) {
                 uint32_t lo = lo0 > SUB * i ? lo0 - SUB * i : 0;
-                uint32_t hi = hi1 < SUB * i + SUB - 1 ? hi1 - SUB * i : SUB - 1;
+                uint32_t hi = hi1 < SUB * i + SUB - 1 ? hi1 - SUB * i
+                                                     : SUB - 1;
                 unsigned run = (SUBROW >> (SUB - 1 - (hi - lo))) << lo;
                 row[i] &= (live_t)~(run << shift);
             }
@@ -465,7 +474,8 @@ static int get_unit(const placer *pl, uint32_t ux, uint32_t uy, uint32_t ox,
     u->mass = 0;
     u->open = 0;
     for (uint32_t bj = u->by0; bj < u->by1; bj++) {
-        uint32_t c0 = bj * BLOCK, c1 = c0 + BLOCK < pl->gh ? c0 + BLOCK : pl->gh;
+        uint32_t c0 = bj * BLOCK;
+        uint32_t c1 = c0 + BLOCK < pl->gh ? c0 + BLOCK : pl->gh;
         double fy = (double)((y1 < c1 ? y1 : c1) - (y0 > c0 ? y0 : c0)) /
                     (c1 - c0);
         for (uint32_t bi = u->bx0; bi < u->bx1; bi++) {
@@ -598,7 +608,8 @@ static smp_status layout(placer *pl, double *total, smp_error *err)
             uint32_t i1 = (uint32_t)(x1 / fc - 0.5) + 1;
             if (i1 >= f->w) i1 = f->w - 1;
             /* cells ia..ib overlap [x0, x1), those between fully */
-            uint32_t ia = (uint32_t)(x0 / fc), ib = (uint32_t)ceil(x1 / fc) - 1;
+            uint32_t ia = (uint32_t)(x0 / fc);
+            uint32_t ib = (uint32_t)ceil(x1 / fc) - 1;
             if (ib >= f->w) ib = f->w - 1;
             double oa = overlap(x0, x1, ia * fc, (ia + 1) * fc);
             double ob = overlap(x0, x1, ib * fc, (ib + 1) * fc);
@@ -646,7 +657,8 @@ static smp_status make_grid(placer *pl, size_t dots, smp_error *err)
     if (!pl->cell || !pl->live || !pl->open)
         return smp_fail(err, SMP_ERR_NOMEM, "out of memory placing dots");
     for (uint32_t cj = 0; cj < pl->gh; cj++) {
-        const place_block *brow = pl->blocks + (size_t)(cj >> BLOCK_LOG) * pl->bw;
+        const place_block *brow =
+            pl->blocks + (size_t)(cj >> BLOCK_LOG) * pl->bw;
         live_t *open = pl->open + (size_t)cj * pl->gw;
         for (uint32_t ci = 0; ci < pl->gw; ci++) {
             const place_block *b = &brow[ci >> BLOCK_LOG];
@@ -683,9 +695,10 @@ static smp_status check_args(const smp_field *f, int sessions,
 
 /*
  * A field with no dots to place (total below one half) is not an error
- * here: SMP_OK, *out = NULL and every count 0; the caller decides.  Counts
- * may fall short of cum[k] * total when lambda forbids more (only the thin
- * fringes of very steep edges do; by a few dots).
+ * here: SMP_OK, *out = NULL and every count 0; the caller decides.  The
+ * counts are cum[k] * total rounded, unless the radii leave no room for
+ * them: fields that jump between 0 and full from cell to cell all over can
+ * fall ~1-2% short, small mostly-feathered areas more in early sessions.
  */
 smp_status smp_place(const smp_field *f, int sessions, const double *cum,
                      uint64_t seed, volatile sig_atomic_t *cancel,
@@ -770,6 +783,13 @@ done:
 
 /* ---- measuring ---------------------------------------------------------- */
 
+/*
+ * Nearest neighbours through a grid of about one point per cell, searched
+ * ring by ring; a point's search stops as soon as no closer neighbour, or
+ * none that could lower the minimum, remains.  Fewer than two points give
+ * +infinity, a point where lambda is 0 (or two at one spot) 0, and a bad
+ * share or no memory NaN.
+ */
 double smp_relative_radius(const smp_point *pts, size_t n,
                            const smp_field *f, double share)
 {
