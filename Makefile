@@ -2,9 +2,12 @@
 #
 #   make            the library (build/libsmp.a) and ./smpr
 #   make demo       install missing packages, render the bundled samples
+#   make gallery    install missing packages, render samples/manifest.csv
+#                   into a web gallery, gallery-out/index.html
 #   make check      install missing packages, build and run every test
 #   make asan       the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make valgrind   the tests under valgrind memcheck
+#   make fuzz       each libFuzzer harness for FUZZ_SECONDS (60); fuzz-smoke: 10 s
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # CC, CFLAGS, LDFLAGS, PREFIX, DESTDIR and BUILD may be overridden.
@@ -17,7 +20,7 @@ BUILD   ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=
 
-PKGS      = libpng libjpeg cairo libexif
+PKGS      = libpng libjpeg cairo libexif json-c
 # deferred, so that `make deps` can install what pkg-config looks for
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -25,7 +28,7 @@ TEST_CFLAGS = $(shell pkg-config --cflags cmocka zlib 2>/dev/null)
 TEST_LIBS   = $(shell pkg-config --libs cmocka zlib 2>/dev/null)
 
 ALL_CFLAGS = $(WARN) -Iinclude -Isrc $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
-LIBS       = $(PKG_LIBS) -lm
+LIBS       = $(PKG_LIBS) -lcsv -lm
 
 CLI_SRC  = $(wildcard src/cli*.c)
 LIB_SRC  = $(filter-out $(CLI_SRC),$(wildcard src/*.c))
@@ -39,6 +42,7 @@ LIB      = $(BUILD)/libsmp.a
 SMPR     = smpr
 
 .PHONY: all deps check test-run asan valgrind demo samples install clean bench
+.PHONY: gallery
 .SECONDARY:
 
 all: $(SMPR)
@@ -68,7 +72,7 @@ deps:
 
 # Each test program runs alone; the CLI tests run the ./smpr built alongside.
 test-run: $(TEST_BIN) $(SMPR)
-	@SMPR=$(abspath $(SMPR)) RUNNER="$(RUNNER)" sh tests/run.sh $(TEST_BIN)
+	@SMPR=./$(SMPR) RUNNER="$(RUNNER)" sh tests/run.sh $(TEST_BIN)
 
 check: deps
 	@$(MAKE) --no-print-directory test-run
@@ -82,7 +86,7 @@ asan: deps
 valgrind: deps
 	@$(MAKE) --no-print-directory BUILD=build-vg SMPR=build-vg/smpr \
 	    CFLAGS="-O1 -g" \
-	    RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$(CURDIR)/tests/valgrind.supp --trace-children=yes --trace-children-skip=*/sh,*/cp,*/rm" \
+	    RUNNER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$(CURDIR)/tests/valgrind.supp --trace-children=yes --trace-children-skip=*/sh,*/cp,*/rm,*/chromium" \
 	    test-run
 
 # Sample photos are drawn by the project's own generator; `make samples`
@@ -98,6 +102,11 @@ demo: deps
 	@$(MAKE) --no-print-directory $(SMPR)
 	@sh samples/demo.sh ./$(SMPR) demo-out
 
+# The sample manifest rendered into a gallery: gallery-out/index.html.
+gallery: deps
+	@$(MAKE) --no-print-directory $(SMPR)
+	./$(SMPR) batch samples/manifest.csv -o gallery-out
+
 install: $(SMPR)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
 	    $(DESTDIR)$(PREFIX)/include/smp $(DESTDIR)$(PREFIX)/share/man/man1
@@ -107,7 +116,7 @@ install: $(SMPR)
 	install -m 644 assets/smpr.1 $(DESTDIR)$(PREFIX)/share/man/man1/smpr.1
 
 clean:
-	rm -rf build build-asan build-vg $(SMPR) demo-out
+	rm -rf build build-asan build-vg build-fuzz $(SMPR) demo-out gallery-out
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
@@ -118,3 +127,32 @@ $(BUILD)/bench: tests/bench/bench.c $(LIB)
 bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench
 	@d=$$(mktemp -d) && $(BUILD)/bench $$d; rc=$$?; rm -rf $$d; exit $$rc
+
+# Fuzzing: clang's libFuzzer with ASan and UBSan, one harness per parser of
+# outside data (tests/fuzz/fuzz_*.c), built in FUZZ_BUILD and each run for
+# FUZZ_SECONDS from seeds that tests/fuzz/mkcorpus.c generates; inputs that
+# find new code are kept in FUZZ_BUILD/fuzz/corpus, crashes beside it.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_BIN = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
+              -fsanitize=fuzzer-no-link,address,undefined
+.PHONY: fuzz fuzz-smoke fuzz-build
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_image.h $(BUILD)/cli_options.o $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< \
+	    $(BUILD)/cli_options.o $(LIB) $(LIBS) -lz
+
+$(BUILD)/fuzz/mkcorpus: tests/fuzz/mkcorpus.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS)
+
+fuzz-build: $(FUZZ_BIN) $(BUILD)/fuzz/mkcorpus
+
+fuzz fuzz-smoke: deps
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang \
+	    CFLAGS="$(FUZZ_CFLAGS)" LDFLAGS="-fsanitize=address,undefined" \
+	    fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_BUILD)/fuzz \
+	    $(if $(filter fuzz-smoke,$@),10,$(FUZZ_SECONDS))

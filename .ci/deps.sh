@@ -3,7 +3,8 @@
 # skipping those already present.  Needs root (or sudo) only to install.
 set -e
 PKGS="gcc make pkg-config libpng-dev libjpeg62-turbo-dev libcairo2-dev \
-libcmocka-dev libexif-dev fonts-dejavu-core valgrind poppler-utils"
+libcmocka-dev libexif-dev fonts-dejavu-core valgrind poppler-utils \
+libjson-c-dev libcsv-dev chromium clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" \

@@ -21,8 +21,8 @@ void smp_appearance_aged(double years, smp_appearance *a);
 /* The shade drifted towards blue-green after `years`. */
 void smp_shade_shifted(const uint8_t shade[3], double years, uint8_t out[3]);
 
-/* Stamps dots[from..to) with their session's ink; 0, or -1 if cancelled.
- * `red` is the ink of the halo. */
+/* Stamps dots[from..to) with their session's ink; 0, -1 if cancelled,
+ * -2 if out of memory.  `red` is the ink of the halo. */
 int smp_stamp_dots(smp_image *canvas, const smp_dot *dots, size_t from,
                    size_t to, const smp_appearance *a, const smp_ink *inks,
                    const smp_ink *red, const smp_lut *lut,

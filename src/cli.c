@@ -38,7 +38,7 @@ static const char main_help[] =
 "\n"
 "commands:\n"
 "  render PHOTO -o DIR   one preview per session and a before/after image\n"
-"  batch MANIFEST -o DIR render a gallery of cases (not implemented yet)\n"
+"  batch MANIFEST -o DIR render a manifest of cases into a web gallery\n"
 "  print PHOTO -o PDF    a print-ready PDF mock-up, true size with --scale\n"
 "  help [COMMAND]        this text, or a command's options\n"
 "\n"

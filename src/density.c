@@ -3,9 +3,16 @@
  * session should leave at each point of the photo.  Stored on a coarse
  * grid (a few pixels a cell; dots are a millimetre apart) and read back
  * with bilinear interpolation so that spacing changes smoothly.
+ *
+ * The field is built where it can be non-zero: the head ellipse is
+ * worked out row by row (its inside is simply full, only the rim needs a
+ * square root), the hairline's profile only in blocks of cells near the
+ * line, and each block tests only the few segments of the line that can
+ * be nearest to it.  Every value is the number the formulas give.
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "density.h"
 
 smp_status smp_field_init(smp_field *f, uint32_t img_w, uint32_t img_h,
@@ -55,15 +62,21 @@ double smp_field_total(const smp_field *f)
 {
     /* cells on the right and bottom edges may stick out of the photo */
     double sum = 0;
+    double *cw = malloc(f->w * sizeof *cw);
+    for (uint32_t i = 0; cw && i < f->w; i++)
+        cw[i] = fmin(f->cell, (double)f->img_w - (double)i * f->cell);
     for (uint32_t j = 0; j < f->h; j++) {
         double ch = fmin(f->cell, (double)f->img_h - (double)j * f->cell);
+        const float *v = f->lambda + (size_t)j * f->w;
         double row = 0;
-        for (uint32_t i = 0; i < f->w; i++) {
-            double cw = fmin(f->cell, (double)f->img_w - (double)i * f->cell);
-            row += f->lambda[(size_t)j * f->w + i] * cw;
-        }
+        /* adding nothing for an empty cell leaves the sum as it was */
+        for (uint32_t i = 0; i < f->w; i++)
+            if (v[i] != 0)
+                row += v[i] * (cw ? cw[i] : fmin(f->cell, (double)f->img_w -
+                                                 (double)i * f->cell));
         sum += row * ch;
     }
+    free(cw);
     return sum;
 }
 
@@ -72,31 +85,45 @@ double smp_field_total(const smp_field *f)
  * query settles all of them. */
 #define BLOCK 8
 
+/*
+ * Blocks with something to treat, and their neighbours (a bilinear
+ * lookup next to a treated cell reads one cell further, and the front
+ * field is read where dots land).  All of them when there is no
+ * `active` map.
+ */
 static void apply_hairline(smp_field *f, const smp_hairline *hl,
-                           smp_field *front)
+                           smp_field *front, const uint8_t *active,
+                           uint32_t bw)
 {
     double margin = BLOCK * f->cell * 0.7072;       /* half a diagonal */
+    smp_hairline_near *nr = malloc(sizeof *nr);
     for (uint32_t bj = 0; bj < f->h; bj += BLOCK)
         for (uint32_t bi = 0; bi < f->w; bi += BLOCK) {
+            if (active && !active[(size_t)(bj / BLOCK) * bw + bi / BLOCK])
+                continue;
             uint32_t ej = bj + BLOCK < f->h ? bj + BLOCK : f->h;
             uint32_t ei = bi + BLOCK < f->w ? bi + BLOCK : f->w;
-            double flat;
-            int is_flat = smp_hairline_flat(hl, (bi + BLOCK / 2.0) * f->cell,
-                                            (bj + BLOCK / 2.0) * f->cell,
-                                            margin, &flat);
+            double flat, cx = (bi + BLOCK / 2.0) * f->cell,
+                          cy = (bj + BLOCK / 2.0) * f->cell;
+            int is_flat = smp_hairline_flat(hl, cx, cy, margin, &flat);
+            if (!is_flat && nr)
+                smp_hairline_near_init(hl, cx, cy, margin, nr);
             for (uint32_t j = bj; j < ej; j++)
                 for (uint32_t i = bi; i < ei; i++) {
                     size_t at = (size_t)j * f->w + i;
                     if (f->lambda[at] == 0 && !front)
                         continue;
-                    float p = (float)(is_flat ? flat : smp_hairline_profile(
-                                          hl, (i + 0.5) * f->cell,
-                                          (j + 0.5) * f->cell));
+                    double x = (i + 0.5) * f->cell, y = (j + 0.5) * f->cell;
+                    float p = (float)(is_flat ? flat
+                                      : nr ? smp_hairline_profile_near(hl, nr,
+                                                                       x, y)
+                                      : smp_hairline_profile(hl, x, y));
                     f->lambda[at] *= p;
                     if (front)
                         front->lambda[at] = p;
                 }
         }
+    free(nr);
 }
 
 /* Mean of mask share times alpha over one cell's pixels. */
@@ -123,6 +150,65 @@ static double cell_cover(const smp_field *f, const smp_image *photo,
 }
 
 /*
+ * lambda_full times the head frame's coverage at each cell centre.  The
+ * frame's axes are the photo's, so a cell's head coordinates are a
+ * column's and a row's; outside the ellipse (r >= 1) the coverage is 0,
+ * and well inside it 1, which a row fills without a square root.
+ * Returns 0 if the frame is not axis-aligned (the caller then goes cell
+ * by cell).
+ */
+static int frame_rows(smp_field *f, const smp_frame *fr, double rim_px,
+                      double lambda_full)
+{
+    int across_x = fr->ly == 0 && fr->fx == 0;     /* front up or down */
+    int across_y = fr->lx == 0 && fr->fy == 0;     /* front left or right */
+    if (!across_x && !across_y)
+        return 0;
+    double *ca = malloc(f->w * sizeof *ca), *ra = malloc(f->h * sizeof *ra);
+    if (!ca || !ra) {
+        free(ca);
+        free(ra);
+        return 0;
+    }
+    /* a column's head coordinate (a across the head, or b), and a row's;
+     * the other axis adds a zero, as smp_frame_to_head computes it */
+    for (uint32_t i = 0; i < f->w; i++) {
+        double a, b;
+        smp_frame_to_head(fr, (i + 0.5) * f->cell, fr->cy, &a, &b);
+        ca[i] = across_x ? a : b;
+    }
+    for (uint32_t j = 0; j < f->h; j++) {
+        double a, b;
+        smp_frame_to_head(fr, fr->cx, (j + 0.5) * f->cell, &a, &b);
+        ra[j] = across_x ? b : a;
+    }
+    /* r^2 at most q_in: coverage 1 (with a margin far above rounding) */
+    double rmin = fmin(fr->lat_r, fr->fwd_r);
+    double r_in = 1.0 - rim_px / rmin - 1e-9;
+    double q_in = r_in > 0 ? r_in * r_in : -1;
+    const float full = (float)lambda_full;
+    for (uint32_t j = 0; j < f->h; j++) {
+        float *row = f->lambda + (size_t)j * f->w;
+        double b2 = ra[j] * ra[j];
+        for (uint32_t i = 0; i < f->w; i++) {
+            double q = ca[i] * ca[i] + b2;
+            if (q >= 1.0) {
+                row[i] = 0;             /* sqrt(q) >= 1: outside */
+            } else if (q <= q_in) {
+                row[i] = full;
+            } else {
+                double v = lambda_full;
+                v *= smp_frame_coverage_ab(fr, ca[i], ra[j], rim_px);
+                row[i] = (float)v;
+            }
+        }
+    }
+    free(ca);
+    free(ra);
+    return 1;
+}
+
+/*
  * The field is the product of what says "treat here": the head frame
  * (when there is no mask), the hairline's edge profile, the mask's grey
  * level and the photo's alpha.  Mask and alpha are averaged over each
@@ -139,16 +225,43 @@ smp_status smp_density_build(smp_field *f, const smp_image *photo,
                         "%ux%u", (unsigned)mask->width,
                         (unsigned)mask->height, (unsigned)photo->width,
                         (unsigned)photo->height);
-    for (uint32_t j = 0; j < f->h; j++)
-        for (uint32_t i = 0; i < f->w; i++) {
-            double v = lambda_full;
-            if (frame && !mask)
-                v *= smp_frame_coverage(frame, (i + 0.5) * f->cell,
-                                        (j + 0.5) * f->cell, rim_px);
-            f->lambda[(size_t)j * f->w + i] = (float)v;
+    int framed = frame && !mask;
+    if (!framed || !frame_rows(f, frame, rim_px, lambda_full))
+        for (uint32_t j = 0; j < f->h; j++)
+            for (uint32_t i = 0; i < f->w; i++) {
+                double v = lambda_full;
+                if (framed)
+                    v *= smp_frame_coverage(frame, (i + 0.5) * f->cell,
+                                            (j + 0.5) * f->cell, rim_px);
+                f->lambda[(size_t)j * f->w + i] = (float)v;
+            }
+    /* blocks with density, widened by one block */
+    uint32_t bw = (f->w + BLOCK - 1) / BLOCK, bh = (f->h + BLOCK - 1) / BLOCK;
+    uint8_t *active = framed ? calloc((size_t)bw * bh, 1) : NULL;
+    uint8_t *busy = active ? calloc((size_t)bw * bh, 1) : NULL;
+    if (active && busy) {
+        for (uint32_t j = 0; j < f->h; j++) {
+            const float *row = f->lambda + (size_t)j * f->w;
+            for (uint32_t i = 0; i < f->w; i++)
+                if (row[i] != 0)
+                    busy[(size_t)(j / BLOCK) * bw + i / BLOCK] = 1;
         }
+        for (uint32_t bj = 0; bj < bh; bj++)
+            for (uint32_t bi = 0; bi < bw; bi++)
+                for (uint32_t nj = bj ? bj - 1 : 0; nj <= bj + 1 && nj < bh;
+                     nj++)
+                    for (uint32_t ni = bi ? bi - 1 : 0;
+                         ni <= bi + 1 && ni < bw; ni++)
+                        active[(size_t)bj * bw + bi] |=
+                            busy[(size_t)nj * bw + ni];
+    } else {
+        free(active);
+        active = NULL;          /* no memory for it: every block */
+    }
+    free(busy);
     if (hl)
-        apply_hairline(f, hl, front);
+        apply_hairline(f, hl, front, active, bw);
+    free(active);
     f->max = 0;
     for (uint32_t j = 0; j < f->h; j++)
         for (uint32_t i = 0; i < f->w; i++) {

@@ -7,23 +7,31 @@
 #include <string.h>
 #include "internal.h"
 
-smp_status smp_dots_save_csv(const smp_render *r, const char *path,
-                             smp_error *err)
+smp_status smp_dots_write_csv(const smp_render *r, FILE *fp,
+                              const char *name, smp_error *err)
 {
     size_t n;
     const smp_dot *d = smp_render_dots(r, &n);
+    errno = 0;
+    fputs("x,y,diameter,session,aspect,angle,opacity\n", fp);
+    for (size_t i = 0; i < n && !ferror(fp); i++)
+        fprintf(fp, "%.2f,%.2f,%.3f,%u,%.3f,%.3f,%.3f\n", d[i].x, d[i].y,
+                d[i].diameter, (unsigned)d[i].session, d[i].aspect,
+                d[i].angle, d[i].opacity);
+    if (ferror(fp))
+        return smp_fail(err, SMP_ERR_IO, "%s: cannot write: %s", name,
+                        strerror(errno ? errno : EIO));
+    return SMP_OK;
+}
+
+smp_status smp_dots_save_csv(const smp_render *r, const char *path,
+                             smp_error *err)
+{
     smp_atomic a;
     smp_status st = smp_atomic_open(&a, path, err);
     if (st != SMP_OK)
         return st;
-    fputs("x,y,diameter,session,aspect,angle,opacity\n", a.fp);
-    for (size_t i = 0; i < n; i++)
-        fprintf(a.fp, "%.2f,%.2f,%.3f,%u,%.3f,%.3f,%.3f\n", d[i].x, d[i].y,
-                d[i].diameter, (unsigned)d[i].session, d[i].aspect,
-                d[i].angle, d[i].opacity);
-    if (ferror(a.fp)) {
-        st = smp_fail(err, SMP_ERR_IO, "%s: cannot write: %s", path,
-                      strerror(errno));
+    if ((st = smp_dots_write_csv(r, a.fp, path, err)) != SMP_OK) {
         smp_atomic_abort(&a);
         return st;
     }

@@ -82,15 +82,30 @@ static double hash01(uint64_t seed, int64_t i, int64_t j)
 
 static double fade(double t) { return t * t * (3 - 2 * t); }
 
-/* In [-1, 1], smooth, features about one unit apart. */
-static double noise2(uint64_t seed, double x, double y)
+/* In [-1, 1], smooth, features about one unit apart.  `m` (or NULL)
+ * keeps the corners of the last lattice cell, which the next point
+ * usually shares. */
+static double noise2(uint64_t seed, double x, double y, smp_noise_memo *m)
 {
     double fx = floor(x), fy = floor(y);
     int64_t i = (int64_t)fx, j = (int64_t)fy;
     double tx = fade(x - fx), ty = fade(y - fy);
-    double v00 = hash01(seed, i, j), v10 = hash01(seed, i + 1, j);
-    double v01 = hash01(seed, i, j + 1), v11 = hash01(seed, i + 1, j + 1);
-    double a = v00 + (v10 - v00) * tx, b = v01 + (v11 - v01) * tx;
+    double v[4];
+    if (m && m->ok && m->i == i && m->j == j) {
+        memcpy(v, m->v, sizeof v);
+    } else {
+        v[0] = hash01(seed, i, j);
+        v[1] = hash01(seed, i + 1, j);
+        v[2] = hash01(seed, i, j + 1);
+        v[3] = hash01(seed, i + 1, j + 1);
+        if (m) {
+            m->ok = 1;
+            m->i = i;
+            m->j = j;
+            memcpy(m->v, v, sizeof v);
+        }
+    }
+    double a = v[0] + (v[1] - v[0]) * tx, b = v[2] + (v[3] - v[2]) * tx;
     return 2 * (a + (b - a) * ty) - 1;
 }
 
@@ -232,11 +247,10 @@ static double smoothstep(double e0, double e1, double x)
     return fade((x - e0) / (e1 - e0));
 }
 
-double smp_hairline_profile(const smp_hairline *hl, double x, double y)
+/* The profile at (x, y), s mm behind (+) or ahead of (-) the line. */
+static double profile_at(const smp_hairline *hl, double x, double y,
+                         double s, smp_noise_memo *memo)
 {
-    if (hl->none)
-        return 1.0;
-    double s = smp_hairline_distance_mm(hl, x, y);
     double w = hl->width_mm;
     switch (hl->edge) {
     case SMP_EDGE_SHARP:
@@ -249,13 +263,16 @@ double smp_hairline_profile(const smp_hairline *hl, double x, double y)
     /* feathered: the line wanders by up to ~a third of the band along the
      * head (features ~8 mm apart) and the band itself is patchy (~2.5 mm) */
     double mx = x / hl->scale, my = y / hl->scale;
-    double wander = 0.30 * w * noise2(hl->seed, mx / 8.0, my / 8.0) +
-                    0.12 * w * noise2(hl->seed + 1, mx / 2.5, my / 2.5);
+    double wander = 0.30 * w * noise2(hl->seed, mx / 8.0, my / 8.0,
+                                      memo ? &memo[0] : NULL) +
+                    0.12 * w * noise2(hl->seed + 1, mx / 2.5, my / 2.5,
+                                      memo ? &memo[1] : NULL);
     double t = s + wander;
     double ramp = smoothstep(-0.5 * w, 0.5 * w, t);
     ramp *= ramp;                       /* thin out faster at the front */
     if (ramp > 0 && ramp < 1) {
-        double patch = 0.75 + 0.35 * noise2(hl->seed + 2, mx / 1.8, my / 1.8);
+        double patch = 0.75 + 0.35 * noise2(hl->seed + 2, mx / 1.8, my / 1.8,
+                                            memo ? &memo[2] : NULL);
         ramp = ramp * patch < 1.0 ? ramp * patch : 1.0;
     }
     /* lone dots scattered up to a band ahead of the ramp (sparse enough
@@ -263,4 +280,71 @@ double smp_hairline_profile(const smp_hairline *hl, double x, double y)
     double ahead = -0.5 * w - t;
     double tail = ahead > 0 ? 0.07 * (1.0 - ahead / w) : 0.07;
     return dmax(ramp, dmax(tail, 0));
+}
+
+double smp_hairline_profile(const smp_hairline *hl, double x, double y)
+{
+    if (hl->none)
+        return 1.0;
+    return profile_at(hl, x, y, smp_hairline_distance_mm(hl, x, y), NULL);
+}
+
+/*
+ * For a point p of the square, the segment nearest it is no farther
+ * than the nearest to the centre c plus half the diagonal h; so it lies
+ * within d(c) + 2h of c, and the segments that do are all p need test
+ * (with a hair of slack for rounding: each distance is computed as
+ * nearest2 computes it, so the minimum is the same number).
+ */
+void smp_hairline_near_init(const smp_hairline *hl, double cx, double cy,
+                            double half, smp_hairline_near *nr)
+{
+    memset(nr->memo, 0, sizeof nr->memo);
+    nr->n = 0;
+    if (hl->none)
+        return;
+    double lim = sqrt(nearest2(hl, cx, cy, INFINITY)) + 2 * half;
+    lim = lim * (1 + 1e-9) + 1e-6;
+    double lim2 = lim * lim;
+    for (int c = 0; c < SMP_HAIRLINE_SAMPLES / SMP_HAIRLINE_CHUNK; c++) {
+        const double *b = hl->box[c];
+        double ox = dmax(0, dmax(b[0] - cx, cx - b[2]));
+        double oy = dmax(0, dmax(b[1] - cy, cy - b[3]));
+        if (ox * ox + oy * oy > lim2)
+            continue;
+        int end = (c + 1) * SMP_HAIRLINE_CHUNK;
+        if (end >= SMP_HAIRLINE_SAMPLES)
+            end = SMP_HAIRLINE_SAMPLES - 1;
+        for (int i = c * SMP_HAIRLINE_CHUNK; i < end; i++) {
+            if (seg_dist2(cx, cy, hl->x[i], hl->y[i], hl->x[i + 1],
+                          hl->y[i + 1]) > lim2)
+                continue;
+            if (nr->n == SMP_HAIRLINE_NEAR) {
+                nr->n = -1;     /* too many: test them all */
+                return;
+            }
+            nr->seg[nr->n++] = (uint16_t)i;
+        }
+    }
+}
+
+double smp_hairline_profile_near(const smp_hairline *hl,
+                                 smp_hairline_near *nr, double x, double y)
+{
+    if (hl->none)
+        return 1.0;
+    double best = hl->reach_px * hl->reach_px;
+    if (nr->n < 0) {
+        best = nearest2(hl, x, y, best);
+    } else {
+        for (int k = 0; k < nr->n; k++) {
+            int i = nr->seg[k];
+            double d2 = seg_dist2(x, y, hl->x[i], hl->y[i], hl->x[i + 1],
+                                  hl->y[i + 1]);
+            if (d2 < best)
+                best = d2;
+        }
+    }
+    double s = side(hl, x, y) * sqrt(best) / hl->scale;
+    return profile_at(hl, x, y, s, nr->memo);
 }

@@ -39,4 +39,28 @@ double smp_hairline_distance_mm(const smp_hairline *hl, double x, double y);
 int smp_hairline_flat(const smp_hairline *hl, double x, double y,
                       double margin_px, double *value);
 
+/* The last value-noise lattice cell a profile read, per noise. */
+typedef struct smp_noise_memo {
+    int ok;
+    int64_t i, j;
+    double v[4];
+} smp_noise_memo;
+
+/* The segments of the line that can be nearest to some point within
+ * `half` pixels of a centre, so that each point there tests only those,
+ * and the noise its points share. */
+#define SMP_HAIRLINE_NEAR 64
+typedef struct smp_hairline_near {
+    int n;                      /* -1: too many, every point tests all */
+    uint16_t seg[SMP_HAIRLINE_NEAR];
+    smp_noise_memo memo[3];
+} smp_hairline_near;
+
+void smp_hairline_near_init(const smp_hairline *hl, double cx, double cy,
+                            double half, smp_hairline_near *nr);
+/* smp_hairline_profile, the same number, for a point within `half` of
+ * the centre nr was made for. */
+double smp_hairline_profile_near(const smp_hairline *hl,
+                                 smp_hairline_near *nr, double x, double y);
+
 #endif

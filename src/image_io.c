@@ -86,24 +86,30 @@ smp_status smp_image_load(const char *path, const smp_load_options *opt,
     return s;
 }
 
-smp_status smp_image_save(const smp_image *img, const char *path,
-                          const smp_save_options *opt, smp_error *err)
+smp_status smp_image_write(const smp_image *img, FILE *fp, const char *name,
+                           const smp_save_options *opt, smp_error *err)
 {
     smp_format f = opt ? opt->format : SMP_FORMAT_AUTO;
     int q = opt && opt->quality ? opt->quality : 90;
     volatile sig_atomic_t *cancel = opt ? opt->cancel : NULL;
     if (f == SMP_FORMAT_AUTO)
         f = img->format == SMP_FORMAT_JPEG ? SMP_FORMAT_JPEG : SMP_FORMAT_PNG;
+    if (f == SMP_FORMAT_JPEG)
+        return smp_jpeg_encode(img, fp, q, name, cancel, err);
+    return smp_png_encode(img, fp, name, cancel, err);
+}
+
+smp_status smp_image_save(const smp_image *img, const char *path,
+                          const smp_save_options *opt, smp_error *err)
+{
+    int q = opt && opt->quality ? opt->quality : 90;
     if (q < 1 || q > 100)
         return smp_fail(err, SMP_ERR_ARG, "JPEG quality %d not in 1-100", q);
     smp_atomic a;
     smp_status s = smp_atomic_open(&a, path, err);
     if (s != SMP_OK)
         return s;
-    if (f == SMP_FORMAT_JPEG)
-        s = smp_jpeg_encode(img, a.fp, q, path, cancel, err);
-    else
-        s = smp_png_encode(img, a.fp, path, cancel, err);
+    s = smp_image_write(img, a.fp, path, opt, err);
     if (s == SMP_OK)
         return smp_atomic_commit(&a, err);
     smp_atomic_abort(&a);

@@ -52,16 +52,29 @@ smp_status smp_jpeg_encode(const smp_image *img, FILE *fp, int quality,
                            const char *name, volatile sig_atomic_t *cancel,
                            smp_error *err);
 
+/* image_io.c: smp_image_save's encoding, into an open file (`name` for
+ * messages), for callers that commit several files together. */
+smp_status smp_image_write(const smp_image *img, FILE *fp, const char *name,
+                           const smp_save_options *opt, smp_error *err);
+
+/* dotmap.c: smp_dots_save_csv's writing, likewise. */
+smp_status smp_dots_write_csv(const smp_render *r, FILE *fp,
+                              const char *name, smp_error *err);
+
 /* exif.c: orientation 1..8 from an APP1 payload ("Exif\0\0..."); 1 when
  * absent or unreadable. */
 int smp_exif_orientation(const uint8_t *app1, size_t size);
 
-/* atomic.c: a file written under a temporary name and renamed on commit. */
+/* atomic.c: a file written under a temporary name and renamed on commit
+ * (tmp is NULL for a device or pipe, which is written straight through). */
 typedef struct smp_atomic {
     FILE *fp;
     char *path, *tmp;
 } smp_atomic;
 smp_status smp_atomic_open(smp_atomic *a, const char *path, smp_error *err);
+/* Flushes and closes, reporting a write error (a full disk); the file
+ * keeps its temporary name until commit. */
+smp_status smp_atomic_close(smp_atomic *a, smp_error *err);
 /* Flushes, closes and renames; on failure removes the temporary. */
 smp_status smp_atomic_commit(smp_atomic *a, smp_error *err);
 /* Closes and removes the temporary; safe after a failed commit. */

@@ -2,7 +2,10 @@
  * job.c - one case from photo to previews, as `smpr render` and the batch
  * workers run it: load the photo and its mask, refuse outputs that would
  * replace an input, render the sessions in order on one canvas, and write
- * each preview, the before/after and the dot map atomically.
+ * each preview, the before/after and the dot map atomically.  The outputs
+ * appear together or not at all: each is written under a temporary name,
+ * and only when all are written are they renamed into place, so an error,
+ * a full disk or Ctrl-C half-way leaves no output file behind.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -115,9 +118,83 @@ static smp_status check_outputs(const smp_job *job, const smp_job_result *res,
     return SMP_OK;
 }
 
+/* The outputs written so far, under their temporary names. */
+typedef struct pending {
+    smp_atomic file[2 * SMP_MAX_SESSIONS + 2];
+    int n;
+} pending;
+
+static smp_status pending_open(pending *pd, const char *path,
+                               smp_atomic **a, smp_error *err)
+{
+    if (pd->n == (int)(sizeof pd->file / sizeof pd->file[0]))
+        return smp_fail(err, SMP_ERR_ARG, "%s: too many outputs", path);
+    *a = &pd->file[pd->n];
+    smp_status st = smp_atomic_open(*a, path, err);
+    if (st == SMP_OK)
+        pd->n++;
+    return st;
+}
+
+static smp_status put_image(pending *pd, const smp_image *img,
+                            const char *path, const smp_save_options *so,
+                            smp_error *err)
+{
+    smp_atomic *a = NULL;
+    smp_status st = pending_open(pd, path, &a, err);
+    if (st == SMP_OK)
+        st = smp_image_write(img, a->fp, path, so, err);
+    if (st == SMP_OK)
+        st = smp_atomic_close(a, err);
+    return st;
+}
+
+static smp_status put_dots(pending *pd, const smp_render *r,
+                           const char *path, smp_error *err)
+{
+    smp_atomic *a = NULL;
+    smp_status st = pending_open(pd, path, &a, err);
+    if (st == SMP_OK)
+        st = smp_dots_write_csv(r, a->fp, path, err);
+    if (st == SMP_OK)
+        st = smp_atomic_close(a, err);
+    return st;
+}
+
+/* Renames every output into place (a failure here, after everything was
+ * written, is unlikely; what is already renamed then stays). */
+static smp_status pending_commit(pending *pd, smp_error *err)
+{
+    smp_status st = SMP_OK;
+    for (int i = 0; i < pd->n && st == SMP_OK; i++)
+        st = smp_atomic_commit(&pd->file[i], err);
+    return st;
+}
+
+/* Removes what was not renamed; committed entries are already cleared. */
+static void pending_abort(pending *pd)
+{
+    for (int i = 0; i < pd->n; i++)
+        smp_atomic_abort(&pd->file[i]);
+    pd->n = 0;
+}
+
+/* A message about rendering is about the photo: name it, as every message
+ * about a file does (the CLI prints nothing else). */
+static smp_status about_photo(smp_status st, const char *photo,
+                              smp_error *err)
+{
+    if (st == SMP_OK || !err || strncmp(err->msg, photo, strlen(photo)) == 0)
+        return st;
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    return smp_fail(err, st, "%s: %s", photo, msg);
+}
+
 smp_status smp_job_run(const smp_job *job, smp_job_result *res,
                        smp_error *err)
 {
+    pending pd = {.n = 0};
     double t0 = seconds_now();
     smp_load_options lo = {job->max_pixels};
     smp_image *photo = NULL, *mask = NULL, *scar = NULL, *ba = NULL;
@@ -168,36 +245,49 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
     }
     if ((st = make_dirs(job->outdir, err)) != SMP_OK ||
         (st = check_outputs(job, res, path, plen, err)) != SMP_OK ||
-        (st = smp_render_new(photo, &p, &r, err)) != SMP_OK)
+        (st = about_photo(smp_render_new(photo, &p, &r, err), job->photo,
+                          err)) != SMP_OK)
         goto done;
     smp_render_get_info(r, &res->info);
     smp_save_options so = {fmt, job->quality, p.cancel};
     const smp_image *prev = NULL;
     for (int k = 1; k <= res->info.sessions; k++) {
         smp_job_output_path(job, res, k, path, plen);
-        if ((st = smp_render_session(r, k, &prev, err)) != SMP_OK ||
-            (st = smp_image_save(prev, path, &so, err)) != SMP_OK)
+        if ((st = about_photo(smp_render_session(r, k, &prev, err),
+                              job->photo, err)) != SMP_OK ||
+            (st = put_image(&pd, prev, path, &so, err)) != SMP_OK)
             goto done;
     }
     smp_job_output_path(job, res, 0, path, plen);
-    if ((st = smp_compose_before_after(photo, prev, res->info.sessions, &ba,
-                                       err)) != SMP_OK ||
-        (st = smp_image_save(ba, path, &so, err)) != SMP_OK)
+    if ((st = about_photo(smp_compose_before_after(photo, prev,
+                                                   res->info.sessions, &ba,
+                                                   err), job->photo,
+                          err)) != SMP_OK ||
+        (st = put_image(&pd, ba, path, &so, err)) != SMP_OK)
         goto done;
     for (int i = 0; i < job->nyears; i++) {
         const smp_image *aged;
         smp_job_output_path(job, res, -1 - i, path, plen);
-        if ((st = smp_render_aged(r, job->years[i], job->ink_shift,
-                                  job->touch_up, &aged, err)) != SMP_OK ||
-            (st = smp_image_save(aged, path, &so, err)) != SMP_OK)
+        if ((st = about_photo(smp_render_aged(r, job->years[i],
+                                              job->ink_shift, job->touch_up,
+                                              &aged, err), job->photo,
+                              err)) != SMP_OK ||
+            (st = put_image(&pd, aged, path, &so, err)) != SMP_OK)
             goto done;
     }
     if (job->dots_csv &&
-        (st = smp_dots_save_csv(r, job->dots_csv, err)) != SMP_OK)
+        (st = put_dots(&pd, r, job->dots_csv, err)) != SMP_OK)
+        goto done;
+    if (p.cancel && *p.cancel) {
+        st = smp_fail(err, SMP_ERR_CANCELLED, "%s: cancelled", job->photo);
+        goto done;
+    }
+    if ((st = pending_commit(&pd, err)) != SMP_OK)
         goto done;
     size_t total = res->info.dots[res->info.sessions - 1];
     res->density = res->info.area_cm2 > 0 ? total / res->info.area_cm2 : 0;
 done:
+    pending_abort(&pd);
     res->seconds = seconds_now() - t0;
     free(path);
     smp_image_free(ba);

@@ -45,7 +45,7 @@
  * the dots reaching it, which sets how far a candidate there searches, and
  * lists the dots far larger than its own, which candidates test one by one.
  *
- * Memory: 8 bytes per grid cell (~4 cells per dot at the peak density, over
+ * Memory: 14 bytes per grid cell (~4 cells per dot at the peak density, over
  * the whole photo) besides the output; a peak so far above the rest that
  * this would pass 64 cells per dot (and 4M cells) is refused as
  * SMP_ERR_LIMIT.  Lambda below 1/4096 of its peak
@@ -80,13 +80,16 @@
 typedef uint8_t live_t;         /* a bit per sub-cell */
 
 /*
- * A dot as the neighbour search sees it, 6 bytes: its position in the cell
- * in 1/65536ths (dots are placed on that lattice) and its D^2 as the upper
- * half of a float, rounded up (the dot's own disk grows by < 0.4%, which
- * keeps every test on the safe side).  sb == 0: no dot.
+ * A dot as the neighbour search sees it: its position in the cell, in
+ * cell units (dots are placed on a lattice of 1/65536ths, which floats
+ * hold exactly), and its D^2 with only the upper half of the float kept,
+ * rounded up (the dot's own disk grows by < 0.4%, which keeps every test
+ * on the safe side).  s == 0: no dot; fx is then far away, so that the
+ * search needs no test for empty cells.
  */
-typedef struct cell_dot { uint16_t fx, fy, sb; } cell_dot;
+typedef struct cell_dot { float fx, fy, s; } cell_dot;
 #define FIX 65536.0f
+#define NO_DOT 1e18f
 
 typedef struct big_ref { float x, y, s; int32_t next; } big_ref;
 
@@ -156,10 +159,30 @@ static int span(float lo, float hi, float inv, uint32_t n, uint32_t *a,
     return 1;
 }
 
+/* Does a dot of row j, columns i0..i1, come too close?  Cell units,
+ * relative to the candidate's cell (ci, cj) and place in it (ox, oy). */
+static inline int row_hit(const placer *pl, uint32_t j, uint32_t i0,
+                          uint32_t i1, uint32_t ci, uint32_t cj, float ox,
+                          float oy, float ku, float kp)
+{
+    const cell_dot *row = pl->cell + (size_t)j * pl->gw;
+    const float rj = (float)((int32_t)j - (int32_t)cj) - oy;
+    float di = (float)((int32_t)i0 - (int32_t)ci);     /* exact integers */
+    int hit = 0;
+    for (uint32_t i = i0; i <= i1; i++, di += 1.0f) {
+        float dx = di - ox + row[i].fx;
+        float dy = rj + row[i].fy;
+        float kq = ku * row[i].s;
+        hit |= dx * dx + dy * dy < (kp > kq ? kp : kq);
+    }
+    return hit;
+}
+
 /*
  * Is a candidate at (x, y), final spacing^2 sp, in block b refused?  The
- * grid is searched as far as the block's reach needs; far-reaching dots
- * listed with the block are tested one by one.
+ * grid is searched as far as the block's reach needs, from the
+ * candidate's row outwards (a refusal, the common answer, then comes
+ * sooner); far-reaching dots listed with the block are tested one by one.
  */
 static int refused(const placer *pl, const place_block *b, uint32_t ci,
                    uint32_t cj, uint32_t fx, uint32_t fy, float x, float y,
@@ -172,19 +195,13 @@ static int refused(const placer *pl, const place_block *b, uint32_t ci,
     uint32_t i0, i1, j0, j1;
     if (span(x - r, x + r, pl->inv_g, pl->gw, &i0, &i1) &&
         span(y - r, y + r, pl->inv_g, pl->gh, &j0, &j1)) {
-        const cell_dot *row = pl->cell + (size_t)j0 * pl->gw;
-        for (uint32_t j = j0; j <= j1; j++, row += pl->gw) {
-            float rj = (float)((int32_t)j - (int32_t)cj) - oy;
-            int hit = 0;
-            for (uint32_t i = i0; i <= i1; i++) {
-                float dx = (float)((int32_t)i - (int32_t)ci) - ox +
-                           (float)row[i].fx * (1.0f / FIX);
-                float dy = rj + (float)row[i].fy * (1.0f / FIX);
-                float kq = ku * s_unpack(row[i].sb);
-                hit |= (row[i].sb != 0) &
-                       (dx * dx + dy * dy < (kp > kq ? kp : kq));
-            }
-            if (hit)
+        int64_t up = cj < j0 ? j0 : cj > j1 ? j1 : cj, down = up + 1;
+        while (up >= j0 || down <= j1) {
+            if (up >= j0 && row_hit(pl, (uint32_t)up--, i0, i1, ci, cj, ox,
+                                    oy, ku, kp))
+                return 1;
+            if (down <= j1 && row_hit(pl, (uint32_t)down++, i0, i1, ci, cj,
+                                      ox, oy, ku, kp))
                 return 1;
         }
     }
@@ -236,13 +253,18 @@ static void stamp(placer *pl, float x, float y, float r2)
             live_t *row = pl->live + (size_t)(kb / SUB) * pl->gw;
             unsigned shift = SUB * (kb % SUB);
             uint32_t lo0 = (uint32_t)a0[m], hi1 = (uint32_t)a1[m];
-            for (uint32_t i = lo0 / SUB; i <= hi1 / SUB; i++) {
-                uint32_t lo = lo0 > SUB * i ? lo0 - SUB * i : 0;
-                uint32_t hi = hi1 < SUB * i + SUB - 1 ? hi1 - SUB * i
-                                                     : SUB - 1;
-                unsigned run = (SUBROW >> (SUB - 1 - (hi - lo))) << lo;
-                row[i] &= (live_t)~(run << shift);
+            uint32_t c0 = lo0 / SUB, c1 = hi1 / SUB;
+            /* the cells at either end in part, those between whole */
+            unsigned head = SUBROW & (SUBROW << (lo0 % SUB));
+            unsigned tail = SUBROW >> (SUB - 1 - hi1 % SUB);
+            if (c0 == c1) {
+                row[c0] &= (live_t)~((head & tail) << shift);
+                continue;
             }
+            row[c0] &= (live_t)~(head << shift);
+            for (uint32_t i = c0 + 1; i < c1; i++)
+                row[i] &= (live_t)~(SUBROW << shift);
+            row[c1] &= (live_t)~(tail << shift);
         }
     }
 }
@@ -388,9 +410,9 @@ static int fill_unit(placer *pl, const place_unit *u, uint32_t want,
         pt->x = x;
         pt->y = y;
         pt->session = pl->session;
-        pl->cell[c].fx = (uint16_t)fx;
-        pl->cell[c].fy = (uint16_t)fy;
-        pl->cell[c].sb = s_pack(sp);
+        pl->cell[c].fx = (float)fx * (1.0f / FIX);
+        pl->cell[c].fy = (float)fy * (1.0f / FIX);
+        pl->cell[c].s = s_unpack(s_pack(sp));
         pl->live[c] = 0;
         act[a] = act[--nact];
         count++;
@@ -440,10 +462,9 @@ static void activate(placer *pl)
     for (uint32_t cj = 0; cj < pl->gh; cj++) {
         const cell_dot *row = pl->cell + (size_t)cj * pl->gw;
         for (uint32_t ci = 0; ci < pl->gw; ci++)
-            if (row[ci].sb)
-                stamp(pl, ((float)ci + (float)row[ci].fx * (1.0f / FIX)) *
-                      pl->g, ((float)cj + (float)row[ci].fy * (1.0f / FIX)) *
-                      pl->g, pl->k * s_unpack(row[ci].sb));
+            if (row[ci].s != 0)
+                stamp(pl, ((float)ci + row[ci].fx) * pl->g,
+                      ((float)cj + row[ci].fy) * pl->g, pl->k * row[ci].s);
     }
 }
 
@@ -651,11 +672,14 @@ static smp_status make_grid(placer *pl, size_t dots, smp_error *err)
         return smp_fail(err, SMP_ERR_LIMIT, "density peak too high for the "
                         "rest of the photo: %zu grid cells for %zu dots",
                         nc, dots);
-    pl->cell = calloc(nc, sizeof *pl->cell);
+    pl->cell = malloc(nc * sizeof *pl->cell);
     pl->live = malloc(nc * sizeof *pl->live);
     pl->open = malloc(nc * sizeof *pl->open);
     if (!pl->cell || !pl->live || !pl->open)
         return smp_fail(err, SMP_ERR_NOMEM, "out of memory placing dots");
+    const cell_dot none = {NO_DOT, 0, 0};
+    for (size_t i = 0; i < nc; i++)
+        pl->cell[i] = none;
     for (uint32_t cj = 0; cj < pl->gh; cj++) {
         const place_block *brow =
             pl->blocks + (size_t)(cj >> BLOCK_LOG) * pl->bw;

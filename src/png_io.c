@@ -32,6 +32,11 @@
  */
 #define CHUNK_MALLOC_MAX ((png_alloc_size_t)32 << 20)
 
+/* The longest side we read: JPEG's limit (libjpeg refuses longer sides
+ * itself), so that every photo can be written in either format; a
+ * 1 x 100,000,000 strip within the pixel limit is no photo either. */
+#define MAX_SIDE 65500u
+
 /* Deflate cannot expand data more than ~1032 times (a 258-byte match in
  * two bits), so a short IDAT cannot hold a huge image. */
 #define DEFLATE_MAX_RATIO 1032.0
@@ -151,6 +156,10 @@ static smp_status check_header(const uint8_t *d, size_t size,
                         "%s: %ux%u pixels is over the limit of %llu "
                         "(use --max-pixels)", name, (unsigned)w,
                         (unsigned)h, (unsigned long long)max_pixels);
+    if (w > MAX_SIDE || h > MAX_SIDE)
+        return smp_fail(err, SMP_ERR_LIMIT, "%s: %ux%u pixels has a side "
+                        "over %u pixels", name, (unsigned)w, (unsigned)h,
+                        MAX_SIDE);
 
     static const int channels[7] = {1, 0, 3, 1, 2, 0, 4};
     int depth = d[24], type = d[25];
@@ -233,8 +242,8 @@ static smp_status read_png(png_state *s, const char *name,
     if (setjmp(png_jmpbuf(s->png)))
         return reader_fail(s, name, err);
 
-    png_uint_32 lim = max_pixels < PNG_UINT_31_MAX ? (png_uint_32)max_pixels
-                                                   : PNG_UINT_31_MAX;
+    png_uint_32 lim = max_pixels < MAX_SIDE ? (png_uint_32)max_pixels
+                                            : MAX_SIDE;
     png_set_user_limits(s->png, lim, lim);
     png_set_chunk_malloc_max(s->png, CHUNK_MALLOC_MAX);
     png_set_keep_unknown_chunks(s->png, PNG_HANDLE_CHUNK_NEVER,

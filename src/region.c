@@ -52,16 +52,7 @@ double smp_frame_coverage(const smp_frame *fr, double x, double y,
 {
     double a, b;
     smp_frame_to_head(fr, x, y, &a, &b);
-    double r = sqrt(a * a + b * b);
-    /* distance inside the rim, in pixels, approximated along the radius */
-    double rmin = fmin(fr->lat_r, fr->fwd_r);
-    double inside = (1.0 - r) * rmin;
-    if (inside <= 0)
-        return 0;
-    if (inside >= rim_px)
-        return 1;
-    double t = inside / rim_px;
-    return t * t * (3 - 2 * t);
+    return smp_frame_coverage_ab(fr, a, b, rim_px);
 }
 
 /* Background: the mean colour of the photo's border. */

@@ -2,6 +2,7 @@
 #ifndef SMP_REGION_H
 #define SMP_REGION_H
 
+#include <math.h>
 #include "internal.h"
 
 typedef struct smp_frame {
@@ -20,6 +21,21 @@ void smp_frame_to_photo(const smp_frame *fr, double a, double b,
 /* 1 well inside the ellipse, 0 outside, a smooth ramp `rim_px` wide. */
 double smp_frame_coverage(const smp_frame *fr, double x, double y,
                           double rim_px);
+/* The same from head coordinates. */
+static inline double smp_frame_coverage_ab(const smp_frame *fr, double a,
+                                           double b, double rim_px)
+{
+    double r = sqrt(a * a + b * b);
+    /* distance inside the rim, in pixels, approximated along the radius */
+    double rmin = fmin(fr->lat_r, fr->fwd_r);
+    double inside = (1.0 - r) * rmin;
+    if (inside <= 0)
+        return 0;
+    if (inside >= rim_px)
+        return 1;
+    double t = inside / rim_px;
+    return t * t * (3 - 2 * t);
+}
 /* The backdrop's colour from the photo's border, sampled every `step`
  * pixels, and whether a pixel is backdrop (or transparent). */
 void smp_backdrop(const smp_image *img, uint32_t step, double bg[3]);

@@ -16,6 +16,11 @@
  * the width a close-up of the scalp usually spans. */
 #define HEAD_WIDTH_MM 150.0
 #define CLOSEUP_WIDTH_MM 80.0
+/* A whole scalp (~700 cm^2) at the highest density (2000 per cm^2) takes
+ * 1.4 million dots.  Many more come only from a wrong scale or head (a
+ * head 1 pixel wide makes each pixel 75 mm across) and would need
+ * gigabytes to place, whatever the photo's size. */
+#define MAX_DOTS 4000000.0
 
 struct smp_render {
     const smp_image *photo;
@@ -199,34 +204,67 @@ static void drop_misplaced(smp_point *pts, size_t *counts, int sessions,
     }
 }
 
-/* Box blur of a cell grid, radius r cells, separable. */
-static void box_blur(float *v, uint32_t w, uint32_t h, int r, float *tmp)
+/* Box blur of the cells `box` (x0, y0, x1, y1) of a grid w cells wide,
+ * radius r cells, separable; cells outside the box are not read. */
+static void box_blur(float *v, uint32_t w, const uint32_t box[4], int r,
+                     float *tmp)
 {
     for (int pass = 0; pass < 2; pass++) {
-        const uint32_t n = pass ? h : w, m = pass ? w : h;
-        for (uint32_t o = 0; o < m; o++) {
+        const uint32_t n = pass ? box[3] - box[1] : box[2] - box[0];
+        const uint32_t o0 = pass ? box[0] : box[1];
+        const uint32_t o1 = pass ? box[2] : box[3];
+        const size_t step = pass ? w : 1;
+        for (uint32_t o = o0; o < o1; o++) {
+            /* the line's first cell */
+            const size_t at0 = pass ? (size_t)box[1] * w + o
+                                    : (size_t)o * w + box[0];
             double sum = 0;
             int cnt = 0;
             for (int i = -r; i < (int)n + r; i++) {
                 if (i + r < (int)n) {
-                    size_t at = pass ? (size_t)(i + r) * w + o
-                                     : (size_t)o * w + (size_t)(i + r);
-                    sum += v[at];
+                    sum += v[at0 + (size_t)(i + r) * step];
                     cnt++;
                 }
                 if (i - r - 1 >= 0) {
-                    size_t at = pass ? (size_t)(i - r - 1) * w + o
-                                     : (size_t)o * w + (size_t)(i - r - 1);
-                    sum -= v[at];
+                    sum -= v[at0 + (size_t)(i - r - 1) * step];
                     cnt--;
                 }
                 if (i >= 0 && i < (int)n)
-                    tmp[pass ? (size_t)i * w + o : (size_t)o * w + i] =
-                        (float)(sum / cnt);
+                    tmp[at0 + (size_t)i * step] = (float)(sum / cnt);
             }
         }
-        memcpy(v, tmp, (size_t)w * h * sizeof *v);
+        for (uint32_t j = box[1]; j < box[3]; j++)
+            memcpy(v + (size_t)j * w + box[0], tmp + (size_t)j * w + box[0],
+                   (box[2] - box[0]) * sizeof *v);
     }
+}
+
+/* The cells where lambda > 0, widened by `pad` cells (x0, y0, x1, y1). */
+static void treated_box(const smp_field *f, uint32_t pad, uint32_t box[4])
+{
+    uint32_t x0 = f->w, y0 = f->h, x1 = 0, y1 = 0;
+    for (uint32_t j = 0; j < f->h; j++) {
+        const float *row = f->lambda + (size_t)j * f->w;
+        uint32_t i = 0, e = f->w;
+        while (i < e && !(row[i] > 0))
+            i++;
+        if (i == e)
+            continue;
+        while (!(row[e - 1] > 0))
+            e--;
+        x0 = i < x0 ? i : x0;
+        x1 = e > x1 ? e : x1;
+        y0 = j < y0 ? j : y0;
+        y1 = j + 1;
+    }
+    if (x0 >= x1) {
+        box[0] = box[1] = box[2] = box[3] = 0;
+        return;
+    }
+    box[0] = x0 > pad ? x0 - pad : 0;
+    box[1] = y0 > pad ? y0 - pad : 0;
+    box[2] = f->w - x1 > pad ? x1 + pad : f->w;
+    box[3] = f->h - y1 > pad ? y1 + pad : f->h;
 }
 
 /*
@@ -294,14 +332,20 @@ static double dot_absorption(const uint8_t skin[3], const smp_ink *ink,
         memcpy(img->pixels + 4 * i, skin, 3);
     smp_appearance look;
     smp_appearance_of(SMP_LOOK_HEALED, &look);
+    smp_stamper *st = smp_stamper_new(look.softness, look.spread);
+    if (!st) {
+        smp_image_free(img);
+        return 0;
+    }
     for (int j = 0; j < n; j++)
         for (int i = 0; i < n; i++) {
             /* the spread of sizes dress_dots gives, in six steps */
             float k = (float)exp(0.16 * ((i + j) % 6 - 2.5) / 1.7);
             smp_dot d = {(i + 0.5f) * pitch + 0.25f * j, (j + 0.5f) * pitch,
                          (float)dot_px * k, 0.9f, 0.5f * i, 0.74f, {0, 0}, 1};
-            smp_stamp_dot(img, &d, look.softness, look.spread, ink, lut);
+            smp_stamper_dot(st, img, &d, ink, lut);
         }
+    smp_stamper_free(st);
     double before = luma(skin), lost = 0;
     for (size_t i = 0; i < (size_t)size * size; i++)
         lost += before - luma(img->pixels + 4 * i);
@@ -478,35 +522,49 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
 
     /* skin, hair and backdrop: for the pigment, and where dots may go */
     int need_skin = auto_region || p->infill;
+    int blur = (int)(1.5 * scale / cell) + 1;
+    uint32_t want[4] = {0, 0, 0, 0};
+    st = SMP_OK;
+    if (need_skin) {
+        /* skin matters where there is density, and as far round it as
+         * the blur below and a dot's width (drop_misplaced) read */
+        treated_box(&r->cover, (uint32_t)blur +
+                    (uint32_t)(0.6 * p->dot_mm * scale / cell) + 2, want);
+        st = smp_scalp_analyse(&sc, photo, &frame, cell, want, err);
+    } else if (p->shades == 0 || p->density <= 0) {
+        /* for the pigment alone */
+        st = smp_scalp_survey(&sc, photo, &frame, cell, err);
+    }
+    if (st != SMP_OK)
+        goto fail;
     if (need_skin || p->shades == 0 || p->density <= 0) {
-        if ((st = smp_scalp_analyse(&sc, photo, &frame, cell, err)) != SMP_OK)
-            goto fail;
         memcpy(r->info.skin, sc.skin_rgb, 3);
         r->info.hair_cover = sc.hair_cover;
     }
     if (need_skin) {
         /* infill follows how much scalp shows over a couple of mm */
-        size_t n = (size_t)sc.w * sc.h;
-        float *tmp = malloc(n * sizeof *tmp);
+        float *tmp = malloc((size_t)sc.w * sc.h * sizeof *tmp);
         if (!tmp) {
             st = smp_fail(err, SMP_ERR_NOMEM, "out of memory");
             goto fail;
         }
-        box_blur(sc.skin, sc.w, sc.h, (int)(1.5 * scale / cell) + 1, tmp);
+        box_blur(sc.skin, sc.w, want, blur, tmp);
         free(tmp);
         r->cover.max = 0;
-        for (size_t i = 0; i < n; i++) {
-            /* infill: density follows the scalp that shows; otherwise
-             * bare skin only, hair (and pores) leave no holes */
-            double k = sc.skin[i];
-            if (!p->infill) {
-                double t = (k - 0.5) / 0.3;
-                k = t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t);
+        for (uint32_t j = want[1]; j < want[3]; j++)
+            for (uint32_t i = want[0]; i < want[2]; i++) {
+                /* infill: density follows the scalp that shows; otherwise
+                 * bare skin only, hair (and pores) leave no holes */
+                size_t at = (size_t)j * sc.w + i;
+                double k = sc.skin[at];
+                if (!p->infill) {
+                    double t = (k - 0.5) / 0.3;
+                    k = t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t);
+                }
+                r->cover.lambda[at] *= (float)k;
+                if (r->cover.lambda[at] > r->cover.max)
+                    r->cover.max = r->cover.lambda[at];
             }
-            r->cover.lambda[i] *= (float)k;
-            if (r->cover.lambda[i] > r->cover.max)
-                r->cover.max = r->cover.lambda[i];
-        }
     }
     r->info.area_cm2 = smp_field_total(&r->cover) / lambda /
                        (scale * scale) / 100.0;
@@ -544,6 +602,13 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
         goto fail;
     }
 
+    double expected = smp_field_total(&r->cover);
+    if (!(expected <= MAX_DOTS)) {
+        st = smp_fail(err, SMP_ERR_LIMIT, "%.3g dots over %.3g cm2 is more "
+                      "than any scalp takes (at most %.0f); check --scale "
+                      "and --head", expected, r->info.area_cm2, MAX_DOTS);
+        goto fail;
+    }
     size_t counts[SMP_MAX_SESSIONS] = {0};
     if ((st = smp_place(&r->cover, p->sessions, cum, p->seed, p->cancel,
                         &pts, counts, err)) != SMP_OK)
@@ -614,12 +679,14 @@ smp_status smp_render_session(smp_render *r, int session,
     }
     size_t from = r->rendered ? r->info.dots[r->rendered - 1] : 0;
     size_t to = r->info.dots[session - 1];
-    if (smp_stamp_dots(r->canvas, r->dots, from, to, &look, r->inks, &r->red,
-                       &r->lut, r->cancel) != 0) {
+    int stamped = smp_stamp_dots(r->canvas, r->dots, from, to, &look,
+                                 r->inks, &r->red, &r->lut, r->cancel);
+    if (stamped != 0) {
         /* a half-stamped canvas is of no use: start over next time */
         smp_image_free(r->canvas);
         r->canvas = NULL;
-        return smp_fail(err, SMP_ERR_CANCELLED, "cancelled");
+        return stamped == -1 ? smp_fail(err, SMP_ERR_CANCELLED, "cancelled")
+                             : smp_fail(err, SMP_ERR_NOMEM, "out of memory");
     }
     r->rendered = session;
     *out = r->canvas;
@@ -650,25 +717,26 @@ smp_status smp_render_aged(smp_render *r, double years, int ink_shift,
     smp_appearance_aged(years, &aged);
     smp_appearance_of(SMP_LOOK_FRESH, &fresh);
     size_t n = r->ndots;
-    int cancelled;
+    int stamped;
     if (touch_up) {
         /* a touch-up re-pigments the old dots with the original shade:
          * faded dots with a fresh top-up laid on them, skin still red */
         smp_redden(r->aged, &r->cover, fresh.erythema, &r->lut);
-        cancelled = smp_stamp_dots(r->aged, r->dots, 0, n, &aged, inks,
-                                   &r->red, &r->lut, r->cancel);
+        stamped = smp_stamp_dots(r->aged, r->dots, 0, n, &aged, inks,
+                                 &r->red, &r->lut, r->cancel);
         fresh.load *= 1.0 - aged.load;
-        cancelled = cancelled || smp_stamp_dots(r->aged, r->dots, 0, n,
-                                                &fresh, r->inks, &r->red,
-                                                &r->lut, r->cancel);
+        if (stamped == 0)
+            stamped = smp_stamp_dots(r->aged, r->dots, 0, n, &fresh, r->inks,
+                                     &r->red, &r->lut, r->cancel);
     } else {
-        cancelled = smp_stamp_dots(r->aged, r->dots, 0, n, &aged, inks,
-                                   &r->red, &r->lut, r->cancel);
+        stamped = smp_stamp_dots(r->aged, r->dots, 0, n, &aged, inks,
+                                 &r->red, &r->lut, r->cancel);
     }
-    if (cancelled) {
+    if (stamped != 0) {
         smp_image_free(r->aged);
         r->aged = NULL;
-        return smp_fail(err, SMP_ERR_CANCELLED, "cancelled");
+        return stamped == -1 ? smp_fail(err, SMP_ERR_CANCELLED, "cancelled")
+                             : smp_fail(err, SMP_ERR_NOMEM, "out of memory");
     }
     *out = r->aged;
     return SMP_OK;

@@ -17,10 +17,19 @@ typedef struct smp_scalp {
 } smp_scalp;
 
 /* Analyses the photo on the density field's grid, using the head frame
- * to know where to look. */
+ * to know where to look.  skin (and bright) hold their values over the
+ * cells [want[0], want[2]) x [want[1], want[3]) (NULL: every cell) and
+ * the head ellipse's; elsewhere they are not to be read. */
 smp_status smp_scalp_analyse(smp_scalp *sc, const smp_image *img,
                              const smp_frame *frame, float cell,
-                             smp_error *err);
+                             const uint32_t want[4], smp_error *err);
+/* The colours, backdrop and hair cover alone (for the pigment), with no
+ * grids: skin and bright are NULL.  A large photo is read on a sparse
+ * lattice of its pixels; up to a few megapixels, the same figures as
+ * smp_scalp_analyse. */
+smp_status smp_scalp_survey(smp_scalp *sc, const smp_image *img,
+                            const smp_frame *frame, float cell,
+                            smp_error *err);
 void smp_scalp_release(smp_scalp *sc);
 /* Pixel classes. */
 enum { SMP_PX_SKIN, SMP_PX_HAIR, SMP_PX_OTHER };

@@ -860,6 +860,138 @@ static void test_scan_bomb(void **state)
     }
 }
 
+/*
+ * A progressive grey JPEG written by hand, w x h of mid-grey: a DC scan of
+ * zero differences (one bit a block) and, for each AC coefficient, a
+ * first scan at bit `al` and a refinement for each lower bit, all of them
+ * end-of-band runs over every block.  Writing it takes no time, whatever
+ * its size; libjpeg would spend as long on it as a decoder does.
+ */
+typedef struct jbits {
+    uint8_t *d;
+    size_t n, cap;
+    uint32_t acc;
+    int nacc;
+} jbits;
+
+static void jbyte(jbits *b, uint8_t v)
+{
+    if (b->n == b->cap) {
+        b->cap = b->cap ? 2 * b->cap : 4096;
+        b->d = realloc(b->d, b->cap);
+        assert_non_null(b->d);
+    }
+    b->d[b->n++] = v;
+}
+
+static void jbytes(jbits *b, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        jbyte(b, p[i]);
+}
+
+/* Entropy-coded bits, most significant first, FF stuffed with 00. */
+static void jput(jbits *b, uint32_t v, int n)
+{
+    for (int i = n - 1; i >= 0; i--) {
+        b->acc = b->acc << 1 | ((v >> i) & 1);
+        if (++b->nacc == 8) {
+            jbyte(b, (uint8_t)b->acc);
+            if ((uint8_t)b->acc == 0xff)
+                jbyte(b, 0);
+            b->acc = 0;
+            b->nacc = 0;
+        }
+    }
+}
+
+static void jflush(jbits *b)
+{
+    while (b->nacc)
+        jput(b, 1, 1);
+}
+
+static void jsos(jbits *b, int ss, int se, int ah, int al)
+{
+    const uint8_t sos[] = {0xff, 0xda, 0, 8, 1, 1, 0x00, (uint8_t)ss,
+                           (uint8_t)se, (uint8_t)(ah << 4 | al)};
+    jbytes(b, sos, sizeof sos);
+}
+
+static uint8_t *craft_progressive(unsigned w, unsigned h, int al,
+                                  size_t *len, int *nscans)
+{
+    jbits b = {0};
+    const uint8_t head[] = {0xff, 0xd8,
+        0xff, 0xc2, 0, 11, 8, (uint8_t)(h >> 8), (uint8_t)h,
+        (uint8_t)(w >> 8), (uint8_t)w, 1, 1, 0x11, 0,
+        /* DC table 0: one code, "0", for a zero difference */
+        0xff, 0xc4, 0, 20, 0x00, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0x00,
+        /* AC table 0: EOB runs 0x00 .. 0xE0 as the 4-bit codes 0 .. 14 */
+        0xff, 0xc4, 0, 34, 0x10, 0, 0, 0, 15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x80, 0x90,
+        0xa0, 0xb0, 0xc0, 0xd0, 0xe0};
+    jbytes(&b, head, sizeof head);
+    uint8_t dqt[69] = {0xff, 0xdb, 0, 67, 0};
+    memset(dqt + 5, 1, 64);
+    jbytes(&b, dqt, sizeof dqt);
+    size_t blocks = (size_t)((w + 7) / 8) * ((h + 7) / 8);
+    jsos(&b, 0, 0, 0, 0);
+    for (size_t i = 0; i < blocks; i++)
+        jput(&b, 0, 1);
+    jflush(&b);
+    int n = 1;
+    for (int k = 1; k < 64; k++)
+        for (int bit = al; bit >= 0; bit--, n++) {
+            jsos(&b, k, k, bit == al ? 0 : bit + 1, bit);
+            for (size_t left = blocks; left > 0;) {
+                size_t run = left < 32767 ? left : 32767;
+                int r = 0;
+                while ((size_t)2 << r <= run)
+                    r++;
+                jput(&b, (uint32_t)r, 4);
+                jput(&b, (uint32_t)(run - ((size_t)1 << r)), r);
+                left -= run;
+            }
+            jflush(&b);
+        }
+    jbyte(&b, 0xff);
+    jbyte(&b, 0xd9);
+    *len = b.n;
+    *nscans = n;
+    return b.d;
+}
+
+/*
+ * Under 500 scans but over a large image: 442 scans of 8000 x 8000 in
+ * 160 KB took 8 s and 378 MB to decode.  Refused from the header and the
+ * count of scans, before anything is decoded.
+ */
+static void test_scan_work_bomb(void **state)
+{
+    (void)state;
+    size_t len;
+    int n;
+    uint8_t *buf = craft_progressive(64, 48, 6, &len, &n);
+    assert_int_equal(n, 442);
+    smp_image *img;
+    smp_error err;
+    assert_int_equal(decode(buf, len, &img, &err), SMP_OK);  /* it is sound */
+    assert_same_as_libjpeg(buf, len, img);
+    assert_int_equal(img->pixels[0], 128);
+    smp_image_free(img);
+    free(buf);
+
+    buf = craft_progressive(8000, 8000, 6, &len, &n);
+    assert_true(len < 200000);
+    expect_fail(buf, len, SMP_ERR_LIMIT, "442 scans of 8000x8000");
+    decode(buf, len, &img, &err);
+    assert_string_equal(err.msg, "test.jpg: JPEG has 442 scans of 8000x8000 "
+                        "pixels, too many to decode (decompression bomb?)");
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -880,6 +1012,7 @@ int main(void)
         cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_scan_bomb),
+        cmocka_unit_test(test_scan_work_bomb),
     };
     return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

@@ -1091,6 +1091,24 @@ static void test_over_limit(void **state)
     assert_int_equal(smp_image_load_mem(m.data, m.size, "y.png", &opt, &img,
                                         &err), SMP_ERR_CORRUPT);
     free(m.data);
+
+    /* within the pixel limit, but a side longer than JPEG's 65500 (found
+     * rendering a 1 x 100,000,000 strip, which took over 20 GB) */
+    make_crafted(&m, 1, 100000000);
+    assert_int_equal(smp_image_load_mem(m.data, m.size, "z.png", NULL, &img,
+                                        &err), SMP_ERR_LIMIT);
+    assert_null(img);
+    assert_string_equal(err.msg, "z.png: 1x100000000 pixels has a side over "
+                        "65500 pixels");
+    free(m.data);
+    make_crafted(&m, 65501, 1);
+    assert_int_equal(smp_image_load_mem(m.data, m.size, "z.png", NULL, &img,
+                                        &err), SMP_ERR_LIMIT);
+    free(m.data);
+    make_crafted(&m, 65500, 1);         /* passes, to its short data */
+    assert_int_equal(smp_image_load_mem(m.data, m.size, "z.png", NULL, &img,
+                                        &err), SMP_ERR_CORRUPT);
+    free(m.data);
 }
 
 static unsigned long vm_bytes(void)

@@ -304,6 +304,114 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
 int smp_job_output_path(const smp_job *job, const smp_job_result *res,
                         int which, char *buf, size_t size);
 
+/* ---- batches: manifest, case records, report and gallery ------------- */
+
+/*
+ * A batch manifest: a CSV file as spreadsheets export it (RFC 4180
+ * quoting, header row, UTF-8 with or without a byte order mark, CRLF or
+ * LF).  Blank rows are dropped; cells keep their text, unquoted ones
+ * trimmed of surrounding spaces.  Each row knows the line it starts on.
+ */
+typedef struct smp_manifest smp_manifest;
+
+smp_status smp_manifest_load(const char *path, smp_manifest **out,
+                             smp_error *err);
+/* The same from memory; `name` is used in messages. */
+smp_status smp_manifest_parse(const void *data, size_t size,
+                              const char *name, smp_manifest **out,
+                              smp_error *err);
+void smp_manifest_free(smp_manifest *m);
+size_t smp_manifest_columns(const smp_manifest *m);
+/* Header cell `col` ("" past the header's end). */
+const char *smp_manifest_column(const smp_manifest *m, size_t col);
+size_t smp_manifest_rows(const smp_manifest *m);
+/* Cells in `row`, which may differ from the number of columns. */
+size_t smp_manifest_cells(const smp_manifest *m, size_t row);
+/* Cell text, "" past the row's end; rows count from 0 after the header. */
+const char *smp_manifest_cell(const smp_manifest *m, size_t row,
+                              size_t col);
+/* The manifest line the row starts on (the header is on line 1 or later). */
+unsigned long smp_manifest_line(const smp_manifest *m, size_t row);
+
+/*
+ * One case of a batch, as its record, the report and the gallery see it.
+ * A case's files live in OUTDIR/<id>/ (see smp_case_path); its record
+ * OUTDIR/<id>/case.json keeps the result and the options' fingerprint so
+ * that a later run, or `--index-only`, can use them without rendering.
+ * An id must be a plain folder name: 1 to 200 bytes, no '/', '\\' or
+ * control character, not starting with '.'; the functions below that
+ * write refuse others (SMP_ERR_ARG) and the gallery leaves them out.
+ */
+typedef enum smp_case_status {
+    SMP_CASE_MISSING = 0,       /* no usable outputs (not rendered yet) */
+    SMP_CASE_RENDERED,          /* rendered */
+    SMP_CASE_UP_TO_DATE,        /* outputs of an earlier run still hold */
+    SMP_CASE_FAILED             /* error says why */
+} smp_case_status;
+
+#define SMP_WEB_LARGE 1200      /* px, long edge: the comparison's images */
+#define SMP_WEB_SMALL 400       /* px, long edge: thumbnails */
+
+typedef struct smp_case {
+    const char *id;             /* folder name (see smp_case_path) */
+    const char *caption;        /* or NULL */
+    const char *photo;          /* as the manifest names it, or NULL */
+    unsigned long line;         /* manifest line, 0: unknown */
+    smp_case_status status;
+    char error[512];            /* FAILED (or MISSING): why */
+    char fingerprint[40];       /* what the outputs were made from */
+    char ext[4];                /* "png" or "jpg" */
+    int sessions;
+    size_t dots[SMP_MAX_SESSIONS];  /* cumulative after each session */
+    double density;             /* dots per cm^2 achieved */
+    double area_cm2, seconds;
+    uint32_t width, height;     /* of the large web images */
+    const char *const *extra;   /* other outputs, relative to OUTDIR */
+    size_t nextra;
+} smp_case;
+
+typedef enum smp_case_file {
+    SMP_CASE_DIR,               /* <id> */
+    SMP_CASE_RECORD,            /* <id>/case.json */
+    SMP_CASE_SESSION,           /* <id>/<id>-session-N.<ext> */
+    SMP_CASE_BEFORE_AFTER,      /* <id>/<id>-before-after.<ext> */
+    SMP_CASE_DOTS,              /* <id>/dots.csv */
+    SMP_CASE_WEB_BEFORE,        /* <id>/web/before-PX.jpg */
+    SMP_CASE_WEB_SESSION        /* <id>/web/session-N-PX.jpg */
+} smp_case_file;
+
+/* Path of a case's file relative to the output folder into buf (`session`
+ * for the SESSION kinds, `px` SMP_WEB_LARGE or SMP_WEB_SMALL for the WEB
+ * kinds); returns the length it needs, like snprintf. */
+int smp_case_path(const smp_case *c, smp_case_file f, int session, int px,
+                  char *buf, size_t size);
+/* Takes the numbers of a finished job into c; status becomes RENDERED. */
+void smp_case_set_result(smp_case *c, const smp_job_result *res);
+
+/* Writes OUTDIR/<id>/case.json atomically. */
+smp_status smp_case_record_write(const smp_case *c, const char *outdir,
+                                 smp_error *err);
+/* Reads it into c's result fields (status RENDERED or FAILED, error,
+ * fingerprint, ext, sessions, dots, ...); c's id says where. */
+smp_status smp_case_record_read(smp_case *c, const char *outdir,
+                                smp_error *err);
+/* Web-sized JPEG copies of the photo and of every session preview (which
+ * must exist), SMP_WEB_LARGE and SMP_WEB_SMALL on the long edge, for the
+ * gallery; sets c->width and c->height. */
+smp_status smp_case_web_images(smp_case *c, const char *outdir,
+                               const char *photo, uint64_t max_pixels,
+                               volatile sig_atomic_t *cancel, smp_error *err);
+
+/* OUTDIR/report.json: every case with its status, outputs and numbers. */
+smp_status smp_report_write(const smp_case *cases, size_t n,
+                            const char *outdir, smp_error *err);
+/* OUTDIR/index.html: a self-contained page with the RENDERED and
+ * UP_TO_DATE cases, each opening a before/after comparison; `title` NULL
+ * for the default. */
+smp_status smp_gallery_write(const smp_case *cases, size_t n,
+                             const char *outdir, const char *title,
+                             smp_error *err);
+
 /* ---- print: a PDF mock-up of one case ------------------------------- */
 
 typedef enum smp_paper {
