@@ -31,6 +31,23 @@ int cli_usage(const char *cmd, const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
+int cli_getopt_error(const char *cmd, int ch, char **argv)
+{
+    if (ch == ':')
+        return cli_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
+    return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
+}
+
+int cli_photo_arg(const char *cmd, int argc, char **argv, const char **photo)
+{
+    if (optind >= argc)
+        return cli_usage(cmd, "%s", "missing PHOTO");
+    if (optind + 1 < argc)
+        return cli_usage(cmd, "unexpected argument '%s'", argv[optind + 1]);
+    *photo = argv[optind];
+    return 0;
+}
+
 static const char main_help[] =
 "usage: smpr COMMAND [OPTIONS]\n"
 "\n"
@@ -119,24 +136,15 @@ void cli_report(const char *photo, const smp_job_result *res)
 
 int cmd_render(int argc, char **argv)
 {
-    /* getopt_long's table, built from the shared list of render options */
     struct option opts[64];
-    int n = 0;
-    for (; cli_render_names[n]; n++)
-        opts[n] = (struct option){cli_render_names[n], required_argument,
-                                  NULL, 256 + n};
-    for (int f = 0; cli_render_flags[f]; f++, n++)
-        opts[n] = (struct option){cli_render_flags[f], no_argument, NULL,
-                                  512 + f};
-    opts[n++] = (struct option){"output", required_argument, NULL, 'o'};
-    opts[n++] = (struct option){"quiet", no_argument, NULL, 'q'};
-    opts[n++] = (struct option){"help", no_argument, NULL, 'h'};
+    int n = cli_render_table(opts);
     opts[n] = (struct option){NULL, 0, NULL, 0};
 
     cli_render c;
     cli_render_init(&c);
-    int quiet = 0, ch;
+    int quiet = 0, ch, rc;
     char msg[256];
+    const char *name, *value;
     opterr = 0;
     optind = 1;
     while ((ch = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
@@ -145,25 +153,16 @@ int cmd_render(int argc, char **argv)
         case 'q': quiet = 1; break;
         case 'h': fputs(render_help, stdout); return 0;
         case ':':
-            return cli_usage("render", "option '%s' needs a value",
-                             argv[optind - 1]);
         case '?':
-            return cli_usage("render", "unknown option '%s'",
-                             argv[optind - 1]);
+            return cli_getopt_error("render", ch, argv);
         default:
-            if (cli_render_set(&c, ch >= 512 ? cli_render_flags[ch - 512]
-                                             : cli_render_names[ch - 256],
-                               ch >= 512 ? "1" : optarg, msg,
-                               sizeof msg) != 0)
+            name = cli_render_option(ch, optarg, &value);
+            if (cli_render_set(&c, name, value, msg, sizeof msg) != 0)
                 return cli_usage("render", "%s", msg);
         }
     }
-    if (optind >= argc)
-        return cli_usage("render", "%s", "missing PHOTO");
-    if (optind + 1 < argc)
-        return cli_usage("render", "unexpected argument '%s'",
-                         argv[optind + 1]);
-    c.job.photo = argv[optind];
+    if ((rc = cli_photo_arg("render", argc, argv, &c.job.photo)) != 0)
+        return rc;
     if (!c.job.outdir)
         return cli_usage("render", "%s", "missing -o OUTDIR");
     if (cli_render_finish(&c, msg, sizeof msg) != 0)

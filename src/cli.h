@@ -6,6 +6,7 @@
 #ifndef SMP_CLI_H
 #define SMP_CLI_H
 
+#include <getopt.h>
 #include <signal.h>
 #include "smp/smp.h"
 
@@ -32,6 +33,19 @@ int cli_render_finish(cli_render *c, char *msg, size_t size);
  * with a value, and flags (set with any value, e.g. "1"). */
 extern const char *const cli_render_names[];
 extern const char *const cli_render_flags[];
+
+/* getopt_long's table for a command that takes the render options: every
+ * render option, then -o/--output, -q/--quiet and -h/--help.  Returns how
+ * many it wrote; the caller appends its own options and the terminator. */
+int cli_render_table(struct option *opts);
+/* The render option a getopt_long value stands for, or NULL; *value is
+ * set to what cli_render_set takes (a flag's "1"). */
+const char *cli_render_option(int ch, const char *arg, const char **value);
+/* getopt_long's ':' and '?' as usage errors of `cmd`. */
+int cli_getopt_error(const char *cmd, int ch, char **argv);
+/* The rest of the command line must be exactly one PHOTO: 0, or a usage
+ * error's exit code. */
+int cli_photo_arg(const char *cmd, int argc, char **argv, const char **photo);
 
 /* One line about what a job found, for the technician to check. */
 void cli_report(const char *photo, const smp_job_result *res);

@@ -132,30 +132,6 @@ static void render_case(cli_pool *pool, void *ctx, size_t i)
 
 /* ---- the command ------------------------------------------------------ */
 
-static int make_dirs(const char *dir)
-{
-    char *buf = strdup(dir);
-    int e = buf ? 0 : ENOMEM;
-    for (char *p = buf ? buf + 1 : NULL; p && *p && !e; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            e = errno;
-        *p = '/';
-    }
-    if (!e && mkdir(buf, 0777) != 0 && errno != EEXIST)
-        e = errno;
-    struct stat st;
-    if (!e && (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)))
-        e = ENOTDIR;
-    free(buf);
-    if (e)
-        fprintf(stderr, "smpr: %s: cannot create folder: %s\n", dir,
-                strerror(e));
-    return e ? -1 : 0;
-}
-
 /* "K/N" with 1 <= K <= N <= MAX_SHARDS, digits only. */
 static int parse_shard(const char *s, int *k, int *n)
 {
@@ -327,8 +303,11 @@ int cmd_batch(int argc, char **argv)
     if (rc != 0)
         return rc < 0 ? 0 : rc;
     if ((rc = batch_load(&b)) == 0) {
-        if (make_dirs(b.outdir) != 0)
+        smp_error e;
+        if (smp_make_dirs(b.outdir, &e) != SMP_OK) {
+            fprintf(stderr, "smpr: %s\n", e.msg);
             rc = 1;
+        }
         else if (b.index_only)
             rc = index_only(&b);
         else

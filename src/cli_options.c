@@ -21,6 +21,36 @@ const char *const cli_render_names[] = {
 const char *const cli_render_flags[] = {"infill", "ink-shift", "touch-up",
                                         NULL};
 
+int cli_render_table(struct option *opts)
+{
+    int n = 0;
+    for (int i = 0; cli_render_names[i]; i++)
+        opts[n++] = (struct option){cli_render_names[i], required_argument,
+                                    NULL, 256 + i};
+    for (int i = 0; cli_render_flags[i]; i++)
+        opts[n++] = (struct option){cli_render_flags[i], no_argument, NULL,
+                                    512 + i};
+    opts[n++] = (struct option){"output", required_argument, NULL, 'o'};
+    opts[n++] = (struct option){"quiet", no_argument, NULL, 'q'};
+    opts[n++] = (struct option){"help", no_argument, NULL, 'h'};
+    return n;
+}
+
+const char *cli_render_option(int ch, const char *arg, const char **value)
+{
+    static const int nnames = sizeof cli_render_names / sizeof *cli_render_names - 1;
+    static const int nflags = sizeof cli_render_flags / sizeof *cli_render_flags - 1;
+    if (ch >= 256 && ch < 256 + nnames) {
+        *value = arg;
+        return cli_render_names[ch - 256];
+    }
+    if (ch >= 512 && ch < 512 + nflags) {
+        *value = "1";
+        return cli_render_flags[ch - 512];
+    }
+    return NULL;
+}
+
 void cli_render_init(cli_render *c)
 {
     memset(c, 0, sizeof *c);

@@ -149,20 +149,11 @@ int cmd_print(int argc, char **argv)
 {
     enum { PAPER = 1000, ID, CAPTION, DATE };
     struct option opts[64];
-    int n = 0;
-    for (; cli_render_names[n]; n++)
-        opts[n] = (struct option){cli_render_names[n], required_argument,
-                                  NULL, 256 + n};
-    for (int f = 0; cli_render_flags[f]; f++, n++)
-        opts[n] = (struct option){cli_render_flags[f], no_argument, NULL,
-                                  512 + f};
-    opts[n++] = (struct option){"output", required_argument, NULL, 'o'};
+    int n = cli_render_table(opts);
     opts[n++] = (struct option){"paper", required_argument, NULL, PAPER};
     opts[n++] = (struct option){"id", required_argument, NULL, ID};
     opts[n++] = (struct option){"caption", required_argument, NULL, CAPTION};
     opts[n++] = (struct option){"date", required_argument, NULL, DATE};
-    opts[n++] = (struct option){"quiet", no_argument, NULL, 'q'};
-    opts[n++] = (struct option){"help", no_argument, NULL, 'h'};
     opts[n] = (struct option){NULL, 0, NULL, 0};
 
     cli_render c;
@@ -175,9 +166,7 @@ int cmd_print(int argc, char **argv)
     opterr = 0;
     optind = 1;
     while ((ch = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
-        const char *name = ch >= 512 && ch < 1000 ? cli_render_flags[ch - 512]
-                         : ch >= 256 && ch < 512 ? cli_render_names[ch - 256]
-                         : NULL;
+        const char *value, *name = cli_render_option(ch, optarg, &value);
         for (int i = 0; name && not_for_print[i]; i++)
             if (!strcmp(name, not_for_print[i]))
                 return cli_usage("print", "--%s does not apply to print",
@@ -199,23 +188,16 @@ int cmd_print(int argc, char **argv)
                                  "'%s'", optarg);
             break;
         case ':':
-            return cli_usage("print", "option '%s' needs a value",
-                             argv[optind - 1]);
         case '?':
-            return cli_usage("print", "unknown option '%s'",
-                             argv[optind - 1]);
+            return cli_getopt_error("print", ch, argv);
         default:
-            if (cli_render_set(&c, name, ch >= 512 ? "1" : optarg, msg,
-                               sizeof msg) != 0)
+            if (cli_render_set(&c, name, value, msg, sizeof msg) != 0)
                 return cli_usage("print", "%s", msg);
         }
     }
-    if (optind >= argc)
-        return cli_usage("print", "%s", "missing PHOTO");
-    if (optind + 1 < argc)
-        return cli_usage("print", "unexpected argument '%s'",
-                         argv[optind + 1]);
-    c.job.photo = argv[optind];
+    int rc = cli_photo_arg("print", argc, argv, &c.job.photo);
+    if (rc != 0)
+        return rc;
     if (!pdf)
         return cli_usage("print", "%s", "missing -o FILE.pdf");
     if (cli_render_finish(&c, msg, sizeof msg) != 0)

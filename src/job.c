@@ -38,8 +38,7 @@ static void stem_of(const char *path, char *out, size_t size)
         *dot = '\0';
 }
 
-/* mkdir -p */
-static smp_status make_dirs(const char *dir, smp_error *err)
+smp_status smp_make_dirs(const char *dir, smp_error *err)
 {
     size_t n = strlen(dir);
     char *buf = malloc(n + 1);
@@ -243,7 +242,7 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
         st = smp_fail(err, SMP_ERR_NOMEM, "out of memory");
         goto done;
     }
-    if ((st = make_dirs(job->outdir, err)) != SMP_OK ||
+    if ((st = smp_make_dirs(job->outdir, err)) != SMP_OK ||
         (st = check_outputs(job, res, path, plen, err)) != SMP_OK ||
         (st = about_photo(smp_render_new(photo, &p, &r, err), job->photo,
                           err)) != SMP_OK)

@@ -296,6 +296,8 @@ typedef struct smp_job_result {
 } smp_job_result;
 
 void smp_job_default(smp_job *job);
+/* mkdir -p: the folder and any missing parents. */
+smp_status smp_make_dirs(const char *dir, smp_error *err);
 smp_status smp_job_run(const smp_job *job, smp_job_result *res,
                        smp_error *err);
 /* Path of output `which` (1..sessions: a session; 0: the before/after;
