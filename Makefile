@@ -125,8 +125,9 @@ $(BUILD)/bench: tests/bench/bench.c $(LIB)
 	$(CC) $(ALL_CFLAGS) -O2 -o $@ $< $(LIB) $(LIBS)
 
 bench: deps
-	@$(MAKE) --no-print-directory $(BUILD)/bench
-	@d=$$(mktemp -d) && $(BUILD)/bench $$d; rc=$$?; rm -rf $$d; exit $$rc
+	@$(MAKE) --no-print-directory $(BUILD)/bench $(SMPR)
+	@d=$$(mktemp -d) && $(BUILD)/bench $$d $(abspath $(SMPR)) \
+	    samples/manifest.csv; rc=$$?; rm -rf $$d; exit $$rc
 
 # Fuzzing: clang's libFuzzer with ASan and UBSan, one harness per parser of
 # outside data (tests/fuzz/fuzz_*.c), built in FUZZ_BUILD and each run for

@@ -101,6 +101,8 @@ static void render_case(cli_pool *pool, void *ctx, size_t i)
     smp_job_result res;
     smp_error e = {0};
     double t0 = seconds_now();
+    /* the cases are the batch's parallelism: each on its worker alone */
+    bc->r.job.threads = 1;
     smp_status st = smp_job_run(&bc->r.job, &res, &e);
     if (st == SMP_OK) {
         smp_case_set_result(&bc->c, &res);

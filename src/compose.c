@@ -1,7 +1,11 @@
 /*
  * compose.c - layouts drawn with Cairo: the before/after comparison.
  * Panels are shrunk by resample.c (in linear light); Cairo composes and
- * letters them.  Pixels come in and go out in the library's RGBA8.
+ * letters them.  Pixels come in and go out in the library's RGBA8.  The
+ * two steps are apart (smp_compose_panel, smp_compose_panels) so that a
+ * job can shrink the photo while the render runs.  Opaque panels are
+ * copied side by side as they are, and only the boxes of the labels go
+ * through Cairo.
  */
 #include <cairo.h>
 #include <math.h>
@@ -47,6 +51,13 @@ static void from_cairo(cairo_surface_t *s, smp_image *img)
         uint8_t *p = img->pixels + y * img->stride;
         for (uint32_t x = 0; x < img->width; x++, p += 4) {
             uint32_t v = q[x], a = v >> 24;
+            if (a == 255) {
+                p[0] = (uint8_t)(v >> 16);
+                p[1] = (uint8_t)(v >> 8);
+                p[2] = (uint8_t)v;
+                p[3] = 255;
+                continue;
+            }
             for (int c = 0; c < 3; c++) {
                 uint32_t ch = (v >> (16 - 8 * c)) & 0xff;
                 p[c] = (uint8_t)(a ? (ch * 255 + a / 2) / a : 0);
@@ -73,36 +84,127 @@ static void draw_label(cairo_t *cr, const char *text, double x, double y,
     cairo_show_text(cr, text);
 }
 
-smp_status smp_compose_before_after(const smp_image *before,
-                                    const smp_image *after, int session,
-                                    smp_image **out, smp_error *err)
+static void panel_size(uint32_t w, uint32_t h, int *pw, int *ph)
+{
+    double k = fmin(1.0, (double)PANEL_MAX / (w > h ? w : h));
+    *pw = (int)lround(w * k);
+    *ph = (int)lround(h * k);
+    if (*pw < 1) *pw = 1;
+    if (*ph < 1) *ph = 1;
+}
+
+smp_status smp_compose_panel(const smp_image *img, smp_image **out,
+                             smp_error *err)
+{
+    int pw, ph;
+    *out = NULL;
+    panel_size(img->width, img->height, &pw, &ph);
+    if ((uint32_t)pw == img->width && (uint32_t)ph == img->height)
+        return SMP_OK;
+    return smp_image_shrink(img, (uint32_t)pw, (uint32_t)ph, out, err);
+}
+
+/*
+ * A label on an opaque image: Cairo letters a copy of the box round it
+ * (the box and the text stay inside the one draw_label fills), which
+ * then goes back; the rest of the image never passes through Cairo.
+ * Aligned to whole pixels, it comes out as drawing on the whole would.
+ */
+static smp_status label_on(smp_image *img, const char *text, double x,
+                           double y, double size)
+{
+    cairo_surface_t *probe = cairo_image_surface_create(CAIRO_FORMAT_ARGB32,
+                                                        1, 1);
+    cairo_t *cr = cairo_create(probe);
+    cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL,
+                           CAIRO_FONT_WEIGHT_BOLD);
+    cairo_set_font_size(cr, size);
+    cairo_text_extents_t te;
+    cairo_text_extents(cr, text, &te);
+    int ok = cairo_status(cr) == CAIRO_STATUS_SUCCESS;
+    cairo_destroy(cr);
+    cairo_surface_destroy(probe);
+    if (!ok)
+        return SMP_ERR_NOMEM;
+    double pad = size * 0.45;
+    int x0 = (int)floor(x) - 2, y0 = (int)floor(y) - 2;
+    int x1 = (int)ceil(x + te.x_advance + 2 * pad) + 2;
+    int y1 = (int)ceil(y + size + 2 * pad) + 2;
+    x0 = x0 < 0 ? 0 : x0;
+    y0 = y0 < 0 ? 0 : y0;
+    x1 = x1 > (int)img->width ? (int)img->width : x1;
+    y1 = y1 > (int)img->height ? (int)img->height : y1;
+    if (x0 >= x1 || y0 >= y1)
+        return SMP_OK;
+    smp_image part = *img;
+    part.width = (uint32_t)(x1 - x0);
+    part.height = (uint32_t)(y1 - y0);
+    part.pixels = img->pixels + (size_t)y0 * img->stride + (size_t)x0 * 4;
+    cairo_surface_t *s = to_cairo(&part);
+    cr = cairo_create(s);
+    ok = cairo_status(cr) == CAIRO_STATUS_SUCCESS;
+    if (ok) {
+        cairo_translate(cr, -x0, -y0);
+        draw_label(cr, text, x, y, size);
+        from_cairo(s, &part);
+    }
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+    return ok ? SMP_OK : SMP_ERR_NOMEM;
+}
+
+/* Opaque panels: copied side by side on white, then lettered. */
+static smp_status panels_opaque(const smp_image *src[2], int pw, int ph,
+                                int gap, int session, smp_image *img)
+{
+    for (uint32_t y = 0; y < (uint32_t)ph; y++) {
+        uint8_t *q = img->pixels + y * img->stride;
+        memcpy(q, src[0]->pixels + y * src[0]->stride, (size_t)pw * 4);
+        memset(q + (size_t)pw * 4, 255, (size_t)gap * 4);
+        memcpy(q + (size_t)(pw + gap) * 4, src[1]->pixels + y *
+               src[1]->stride, (size_t)pw * 4);
+    }
+    char label[64];
+    double size = fmax(12.0, ph / 22.0);
+    snprintf(label, sizeof label, "After session %d", session);
+    if (label_on(img, "Before", size * 0.6, size * 0.6, size) != SMP_OK ||
+        label_on(img, label, pw + gap + size * 0.6, size * 0.6, size) !=
+            SMP_OK)
+        return SMP_ERR_NOMEM;
+    return SMP_OK;
+}
+
+smp_status smp_compose_panels(const smp_image *before,
+                              const smp_image *after, int session,
+                              const smp_image *meta, smp_image **out,
+                              smp_error *err)
 {
     *out = NULL;
     if (before->width != after->width || before->height != after->height)
         return smp_fail(err, SMP_ERR_ARG, "before and after differ in size");
-    uint32_t w = before->width, h = before->height;
-    double k = fmin(1.0, (double)PANEL_MAX / (w > h ? w : h));
-    int pw = (int)lround(w * k), ph = (int)lround(h * k);
-    if (pw < 1) pw = 1;
-    if (ph < 1) ph = 1;
+    int pw = (int)before->width, ph = (int)before->height;
     int gap = pw / 100 + 4;
-    smp_image *img = NULL, *small[2] = {NULL, NULL};
+    smp_image *img = NULL;
     cairo_surface_t *canvas = NULL, *panel[2] = {NULL, NULL};
     cairo_t *cr = NULL;
     const smp_image *src[2] = {before, after};
     smp_status st;
-    for (int i = 0; i < 2; i++) {
-        if (k < 1.0 && (st = smp_image_shrink(src[i], (uint32_t)pw,
-                                              (uint32_t)ph, &small[i], err)))
-            goto done;
-        panel[i] = to_cairo(small[i] ? small[i] : src[i]);
-    }
     if ((st = smp_image_alloc((uint32_t)(2 * pw + gap), (uint32_t)ph, &img,
                             err)) != SMP_OK)
         goto done;
+    if (!before->has_alpha && !after->has_alpha) {
+        if (panels_opaque(src, pw, ph, gap, session, img) != SMP_OK) {
+            st = smp_fail(err, SMP_ERR_NOMEM, "out of memory composing the "
+                          "before/after image");
+            goto done;
+        }
+        goto meta;
+    }
     canvas = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)img->width,
                                         (int)img->height);
     cr = cairo_create(canvas);
+    for (int i = 0; i < 2; i++)
+        panel[i] = to_cairo(src[i]);
     if (cairo_status(cr) != CAIRO_STATUS_SUCCESS ||
         cairo_surface_status(panel[0]) != CAIRO_STATUS_SUCCESS ||
         cairo_surface_status(panel[1]) != CAIRO_STATUS_SUCCESS) {
@@ -122,7 +224,8 @@ smp_status smp_compose_before_after(const smp_image *before,
     snprintf(label, sizeof label, "After session %d", session);
     draw_label(cr, label, pw + gap + size * 0.6, size * 0.6, size);
     from_cairo(canvas, img);
-    st = smp_image_copy_meta(img, before, err);
+meta:
+    st = smp_image_copy_meta(img, meta, err);
     img->res.unit = SMP_RES_NONE;
     img->has_alpha = 0;
 done:
@@ -130,15 +233,33 @@ done:
         cairo_destroy(cr);
     if (canvas)
         cairo_surface_destroy(canvas);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 2; i++)
         if (panel[i])
             cairo_surface_destroy(panel[i]);
-        smp_image_free(small[i]);
-    }
     if (st != SMP_OK) {
         smp_image_free(img);
         return st;
     }
     *out = img;
     return SMP_OK;
+}
+
+smp_status smp_compose_before_after(const smp_image *before,
+                                    const smp_image *after, int session,
+                                    smp_image **out, smp_error *err)
+{
+    *out = NULL;
+    if (before->width != after->width || before->height != after->height)
+        return smp_fail(err, SMP_ERR_ARG, "before and after differ in size");
+    smp_image *small[2] = {NULL, NULL};
+    smp_status st = smp_compose_panel(before, &small[0], err);
+    if (st == SMP_OK)
+        st = smp_compose_panel(after, &small[1], err);
+    if (st == SMP_OK)
+        st = smp_compose_panels(small[0] ? small[0] : before,
+                                small[1] ? small[1] : after, session, before,
+                                out, err);
+    smp_image_free(small[0]);
+    smp_image_free(small[1]);
+    return st;
 }

@@ -10,7 +10,9 @@
  * line, and each block tests only the few segments of the line that can
  * be nearest to it.  Every value is the number the formulas give.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "density.h"
@@ -85,29 +87,35 @@ double smp_field_total(const smp_field *f)
  * query settles all of them. */
 #define BLOCK 8
 
-/*
- * Blocks with something to treat, and their neighbours (a bilinear
- * lookup next to a treated cell reads one cell further, and the front
- * field is read where dots land).  All of them when there is no
- * `active` map.
- */
-static void apply_hairline(smp_field *f, const smp_hairline *hl,
-                           smp_field *front, const uint8_t *active,
-                           uint32_t bw)
+/* The hairline's pass over block rows [bj0, bj1) of the field; `active`
+ * (or NULL: every block) says which blocks have something to treat. */
+typedef struct hairline_pass {
+    smp_field *f, *front;
+    const smp_hairline *hl;
+    const uint8_t *active;
+    uint32_t bw, bj0, bj1;
+} hairline_pass;
+
+static void *hairline_rows(void *arg)
 {
+    const hairline_pass *hp = arg;
+    smp_field *f = hp->f, *front = hp->front;
+    const smp_hairline *hl = hp->hl;
     double margin = BLOCK * f->cell * 0.7072;       /* half a diagonal */
     smp_hairline_near *nr = malloc(sizeof *nr);
-    for (uint32_t bj = 0; bj < f->h; bj += BLOCK)
+    for (uint32_t bj = hp->bj0 * BLOCK; bj < hp->bj1 * BLOCK && bj < f->h;
+         bj += BLOCK)
         for (uint32_t bi = 0; bi < f->w; bi += BLOCK) {
-            if (active && !active[(size_t)(bj / BLOCK) * bw + bi / BLOCK])
+            if (hp->active &&
+                !hp->active[(size_t)(bj / BLOCK) * hp->bw + bi / BLOCK])
                 continue;
             uint32_t ej = bj + BLOCK < f->h ? bj + BLOCK : f->h;
             uint32_t ei = bi + BLOCK < f->w ? bi + BLOCK : f->w;
             double flat, cx = (bi + BLOCK / 2.0) * f->cell,
                           cy = (bj + BLOCK / 2.0) * f->cell;
-            int is_flat = smp_hairline_flat(hl, cx, cy, margin, &flat);
-            if (!is_flat && nr)
-                smp_hairline_near_init(hl, cx, cy, margin, nr);
+            int is_flat = nr ? smp_hairline_block(hl, cx, cy, margin, &flat,
+                                                  nr)
+                             : smp_hairline_flat(hl, cx, cy, margin, &flat);
             for (uint32_t j = bj; j < ej; j++)
                 for (uint32_t i = bi; i < ei; i++) {
                     size_t at = (size_t)j * f->w + i;
@@ -124,6 +132,31 @@ static void apply_hairline(smp_field *f, const smp_hairline *hl,
                 }
         }
     free(nr);
+    return NULL;
+}
+
+/*
+ * Blocks with something to treat, and their neighbours (a bilinear
+ * lookup next to a treated cell reads one cell further, and the front
+ * field is read where dots land).  All of them when there is no
+ * `active` map.  With two threads, the lower half of the block rows goes
+ * to the second: every block writes its own cells.
+ */
+static void apply_hairline(smp_field *f, const smp_hairline *hl,
+                           smp_field *front, const uint8_t *active,
+                           uint32_t bw, int threads)
+{
+    uint32_t bh = (f->h + BLOCK - 1) / BLOCK, mid = threads > 1 ? bh / 2
+                                                                : bh;
+    hairline_pass top = {f, front, hl, active, bw, 0, mid};
+    hairline_pass low = {f, front, hl, active, bw, mid, bh};
+    pthread_t t;
+    int two = mid < bh && pthread_create(&t, NULL, hairline_rows, &low) == 0;
+    hairline_rows(&top);
+    if (two)
+        pthread_join(t, NULL);
+    else if (mid < bh)
+        hairline_rows(&low);
 }
 
 /* Mean of mask share times alpha over one cell's pixels. */
@@ -218,7 +251,7 @@ smp_status smp_density_build(smp_field *f, const smp_image *photo,
                              const smp_frame *frame, double rim_px,
                              const smp_hairline *hl, const smp_image *mask,
                              double lambda_full, smp_field *front,
-                             smp_error *err)
+                             int threads, smp_error *err)
 {
     if (mask && (mask->width != photo->width || mask->height != photo->height))
         return smp_fail(err, SMP_ERR_ARG, "mask is %ux%u but the photo is "
@@ -260,7 +293,7 @@ smp_status smp_density_build(smp_field *f, const smp_image *photo,
     }
     free(busy);
     if (hl)
-        apply_hairline(f, hl, front, active, bw);
+        apply_hairline(f, hl, front, active, bw, threads);
     free(active);
     f->max = 0;
     for (uint32_t j = 0; j < f->h; j++)

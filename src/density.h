@@ -16,11 +16,12 @@ static inline double smp_mask_value(const uint8_t *rgba)
 /* frame: NULL for no head-frame bound; hl: NULL for no hairline;
  * mask: NULL or photo-sized; lambda_full: dots per px^2 at full cover.
  * front, if not NULL, is a field of the same grid that receives the
- * hairline profile alone (0..1). */
+ * hairline profile alone (0..1).  threads: 2 shares the work with a
+ * second thread (the field is the same). */
 smp_status smp_density_build(smp_field *f, const smp_image *photo,
                              const smp_frame *frame, double rim_px,
                              const smp_hairline *hl, const smp_image *mask,
                              double lambda_full, smp_field *front,
-                             smp_error *err);
+                             int threads, smp_error *err);
 
 #endif

@@ -87,8 +87,11 @@ static double fade(double t) { return t * t * (3 - 2 * t); }
  * usually shares. */
 static double noise2(uint64_t seed, double x, double y, smp_noise_memo *m)
 {
-    double fx = floor(x), fy = floor(y);
-    int64_t i = (int64_t)fx, j = (int64_t)fy;
+    /* floor, without the call (the noise's arguments are millimetres) */
+    int64_t i = (int64_t)x, j = (int64_t)y;
+    i -= (double)i > x;
+    j -= (double)j > y;
+    double fx = (double)i, fy = (double)j;
     double tx = fade(x - fx), ty = fade(y - fy);
     double v[4];
     if (m && m->ok && m->i == i && m->j == j) {
@@ -143,6 +146,10 @@ smp_status smp_hairline_init(smp_hairline *hl, const char *name,
     /* the profile changes up to half a band behind the line and, with the
      * feathered tail and wander, a band and a half ahead of it */
     hl->reach_px = (1.6 * hl->width_mm + 2.0) * scale;
+    /* past half the band the ramp is full, and the feathered line's
+     * wander moves it by at most 0.42 of the band (and a hair more) */
+    hl->full_px = ((hl->edge == SMP_EDGE_FEATHERED ? 0.93 : 0.51) *
+                   hl->width_mm + 1e-6) * scale;
     if (hl->none)
         return SMP_OK;
     double shift_b = shift_mm * scale / fr->fwd_r;
@@ -296,14 +303,18 @@ double smp_hairline_profile(const smp_hairline *hl, double x, double y)
  * (with a hair of slack for rounding: each distance is computed as
  * nearest2 computes it, so the minimum is the same number).
  */
-void smp_hairline_near_init(const smp_hairline *hl, double cx, double cy,
-                            double half, smp_hairline_near *nr)
+/* near_init with the centre's squared distance to the line known. */
+static void near_from(const smp_hairline *hl, double cx, double cy,
+                      double half, double d2c, smp_hairline_near *nr)
 {
     memset(nr->memo, 0, sizeof nr->memo);
     nr->n = 0;
+    nr->cx = cx;
+    nr->cy = cy;
     if (hl->none)
         return;
-    double lim = sqrt(nearest2(hl, cx, cy, INFINITY)) + 2 * half;
+    nr->d_lo = sqrt(d2c) * (1 - 1e-9) - half - 1e-6;
+    double lim = sqrt(d2c) + 2 * half;
     lim = lim * (1 + 1e-9) + 1e-6;
     double lim2 = lim * lim;
     for (int c = 0; c < SMP_HAIRLINE_SAMPLES / SMP_HAIRLINE_CHUNK; c++) {
@@ -316,16 +327,51 @@ void smp_hairline_near_init(const smp_hairline *hl, double cx, double cy,
         if (end >= SMP_HAIRLINE_SAMPLES)
             end = SMP_HAIRLINE_SAMPLES - 1;
         for (int i = c * SMP_HAIRLINE_CHUNK; i < end; i++) {
-            if (seg_dist2(cx, cy, hl->x[i], hl->y[i], hl->x[i + 1],
-                          hl->y[i + 1]) > lim2)
+            double d2 = seg_dist2(cx, cy, hl->x[i], hl->y[i], hl->x[i + 1],
+                                  hl->y[i + 1]);
+            if (d2 > lim2)
                 continue;
             if (nr->n == SMP_HAIRLINE_NEAR) {
                 nr->n = -1;     /* too many: test them all */
                 return;
             }
-            nr->seg[nr->n++] = (uint16_t)i;
+            /* kept sorted by distance from the centre */
+            int k = nr->n++;
+            double d = sqrt(d2);
+            for (; k > 0 && nr->dist[k - 1] > d; k--) {
+                nr->seg[k] = nr->seg[k - 1];
+                nr->dist[k] = nr->dist[k - 1];
+            }
+            nr->seg[k] = (uint16_t)i;
+            nr->dist[k] = d;
         }
     }
+}
+
+void smp_hairline_near_init(const smp_hairline *hl, double cx, double cy,
+                            double half, smp_hairline_near *nr)
+{
+    near_from(hl, cx, cy, half, hl->none ? 0 : nearest2(hl, cx, cy, INFINITY),
+              nr);
+}
+
+int smp_hairline_block(const smp_hairline *hl, double cx, double cy,
+                       double half, double *value, smp_hairline_near *nr)
+{
+    if (hl->none) {
+        *value = 1.0;
+        return 1;
+    }
+    /* as smp_hairline_flat; when not flat, the distance it found is the
+     * centre's own (it is under the limit) */
+    double lim = hl->reach_px + half;
+    double d2 = nearest2(hl, cx, cy, lim * lim);
+    if (d2 >= lim * lim) {
+        *value = side(hl, cx, cy) > 0 ? 1.0 : 0.0;
+        return 1;
+    }
+    near_from(hl, cx, cy, half, d2, nr);
+    return 0;
 }
 
 double smp_hairline_profile_near(const smp_hairline *hl,
@@ -333,11 +379,22 @@ double smp_hairline_profile_near(const smp_hairline *hl,
 {
     if (hl->none)
         return 1.0;
+    int sd = side(hl, x, y);
+    if (sd > 0 && nr->n >= 0 && nr->d_lo > hl->full_px)
+        return 1.0;             /* well behind the line: full */
     double best = hl->reach_px * hl->reach_px;
     if (nr->n < 0) {
         best = nearest2(hl, x, y, best);
     } else {
+        /* a segment s is no nearer to (x, y) than its distance from the
+         * centre less the point's: past the one where that exceeds the
+         * best so far (by more than rounding), none is */
+        double ox = x - nr->cx, oy = y - nr->cy;
+        double off = sqrt(ox * ox + oy * oy) * (1 + 1e-9) + 1e-9;
         for (int k = 0; k < nr->n; k++) {
+            double lb = nr->dist[k] - off;
+            if (lb > 0 && lb * lb > best)
+                break;
             int i = nr->seg[k];
             double d2 = seg_dist2(x, y, hl->x[i], hl->y[i], hl->x[i + 1],
                                   hl->y[i + 1]);
@@ -345,6 +402,6 @@ double smp_hairline_profile_near(const smp_hairline *hl,
                 best = d2;
         }
     }
-    double s = side(hl, x, y) * sqrt(best) / hl->scale;
+    double s = sd * sqrt(best) / hl->scale;
     return profile_at(hl, x, y, s, nr->memo);
 }

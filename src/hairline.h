@@ -13,6 +13,7 @@ typedef struct smp_hairline {
     double width_mm;            /* transition band */
     double scale;               /* px per mm */
     double reach_px;            /* beyond this the profile is flat */
+    double full_px;             /* this far behind the line it is 1 */
     smp_frame frame;
     uint64_t seed;
     double bh[SMP_HAIRLINE_SAMPLES];       /* b of the line at each a */
@@ -52,12 +53,19 @@ typedef struct smp_noise_memo {
 #define SMP_HAIRLINE_NEAR 64
 typedef struct smp_hairline_near {
     int n;                      /* -1: too many, every point tests all */
-    uint16_t seg[SMP_HAIRLINE_NEAR];
+    double cx, cy;              /* the centre */
+    double d_lo;                /* no point is nearer the line than this */
+    uint16_t seg[SMP_HAIRLINE_NEAR];    /* nearest the centre first */
+    double dist[SMP_HAIRLINE_NEAR];     /* from the centre */
     smp_noise_memo memo[3];
 } smp_hairline_near;
 
 void smp_hairline_near_init(const smp_hairline *hl, double cx, double cy,
                             double half, smp_hairline_near *nr);
+/* smp_hairline_flat with margin `half` and, when it is not flat (0),
+ * smp_hairline_near_init, for the price of one distance query. */
+int smp_hairline_block(const smp_hairline *hl, double cx, double cy,
+                       double half, double *value, smp_hairline_near *nr);
 /* smp_hairline_profile, the same number, for a point within `half` of
  * the centre nr was made for. */
 double smp_hairline_profile_near(const smp_hairline *hl,

@@ -37,6 +37,28 @@ smp_status smp_image_orient(smp_image **img, int orientation,
 smp_status smp_image_shrink(const smp_image *src, uint32_t w, uint32_t h,
                             smp_image **out, smp_error *err);
 
+/* compose.c: smp_compose_before_after in two steps.  A photo's panel
+ * (*out NULL when the photo is small enough to be its own), then the
+ * before/after from two panels of one size, with `meta`'s metadata. */
+smp_status smp_compose_panel(const smp_image *img, smp_image **out,
+                             smp_error *err);
+smp_status smp_compose_panels(const smp_image *before,
+                              const smp_image *after, int session,
+                              const smp_image *meta, smp_image **out,
+                              smp_error *err);
+
+/* render.c: smp_render_new with `threads` 2: the photo's survey for the
+ * pigment and half the density field on a second thread (the same
+ * render). */
+smp_status smp_render_new_threads(const smp_image *photo,
+                                  const smp_params *p, int threads,
+                                  smp_render **out, smp_error *err);
+/* render.c: stamp the sessions into `photo` itself (the one the render was
+ * made from, whose pixels the caller needs no more) rather than a copy:
+ * a 12 MP copy is 48 MB and a few milliseconds.  Sessions then go
+ * forward only, and smp_render_aged may not be used. */
+void smp_render_use_canvas(smp_render *r, smp_image *photo);
+
 /* png_io.c: decode a whole PNG held in memory; encode to an open file. */
 smp_status smp_png_decode(const uint8_t *data, size_t size, const char *name,
                           uint64_t max_pixels, smp_image **out,

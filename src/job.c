@@ -13,7 +13,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include "internal.h"
+#include "writer.h"
 
 void smp_job_default(smp_job *job)
 {
@@ -135,19 +137,6 @@ static smp_status pending_open(pending *pd, const char *path,
     return st;
 }
 
-static smp_status put_image(pending *pd, const smp_image *img,
-                            const char *path, const smp_save_options *so,
-                            smp_error *err)
-{
-    smp_atomic *a = NULL;
-    smp_status st = pending_open(pd, path, &a, err);
-    if (st == SMP_OK)
-        st = smp_image_write(img, a->fp, path, so, err);
-    if (st == SMP_OK)
-        st = smp_atomic_close(a, err);
-    return st;
-}
-
 static smp_status put_dots(pending *pd, const smp_render *r,
                            const char *path, smp_error *err)
 {
@@ -157,6 +146,97 @@ static smp_status put_dots(pending *pd, const smp_render *r,
         st = smp_dots_write_csv(r, a->fp, path, err);
     if (st == SMP_OK)
         st = smp_atomic_close(a, err);
+    return st;
+}
+
+/*
+ * The outputs go to the writer (writer.c), which encodes them on a
+ * second thread while this one stamps the next session; each file is
+ * opened here, in order, so that they commit in that order.
+ */
+typedef struct out_task {
+    smp_task task;
+    const smp_image *img;
+    smp_atomic *file;
+    smp_save_options so;
+} out_task;
+
+static smp_status write_out(smp_task *t, smp_error *err)
+{
+    out_task *o = t->ctx;
+    smp_status st = smp_image_write(o->img, o->file->fp, o->file->path,
+                                    &o->so, err);
+    if (st == SMP_OK)
+        st = smp_atomic_close(o->file, err);
+    return st;
+}
+
+/* img to `path`, on the writer's thread (now == 0) or this one. */
+static smp_status put_output(pending *pd, smp_writer *wr, out_task *o,
+                             const smp_image *img, const char *path,
+                             const smp_save_options *so, int now,
+                             smp_error *err)
+{
+    smp_status st = pending_open(pd, path, &o->file, err);
+    if (st != SMP_OK)
+        return st;
+    o->img = img;
+    o->so = *so;
+    o->task.ctx = o;
+    return now ? write_out(&o->task, err)
+               : smp_writer_add(wr, &o->task, write_out, o, err);
+}
+
+/* The photo's half of the before/after, shrunk while the render is set
+ * up (NULL when the photo is small enough to be its own). */
+typedef struct panel_task {
+    smp_task task;
+    const smp_image *photo;
+    smp_image *panel;
+} panel_task;
+
+static smp_status make_panel(smp_task *t, smp_error *err)
+{
+    panel_task *pt = t->ctx;
+    return smp_compose_panel(pt->photo, &pt->panel, err);
+}
+
+/* The copies sessions are written from (two: the next session is
+ * stamped while both earlier ones are written), made, their memory
+ * touched and the photo's metadata copied, while the render is set up. */
+typedef struct copy_task {
+    smp_task task;
+    const smp_image *photo;
+    int n;
+    smp_image *img[2];
+} copy_task;
+
+static smp_status make_copy(smp_task *t, smp_error *err)
+{
+    copy_task *c = t->ctx;
+    smp_status st = SMP_OK;
+    for (int i = 0; i < c->n && st == SMP_OK; i++)
+        if ((st = smp_image_alloc(c->photo->width, c->photo->height,
+                                  &c->img[i], err)) == SMP_OK) {
+            memset(c->img[i]->pixels, 0, c->img[i]->stride *
+                   c->img[i]->height);
+            c->img[i]->has_alpha = c->photo->has_alpha;
+            st = smp_image_copy_meta(c->img[i], c->photo, err);
+        }
+    return st;
+}
+
+/* *copy = img's pixels and metadata (*copy made the first time). */
+static smp_status copy_into(smp_image **copy, const smp_image *img,
+                            smp_error *err)
+{
+    smp_status st = SMP_OK;
+    if (!*copy && (st = smp_image_alloc(img->width, img->height, copy,
+                                        err)) == SMP_OK &&
+        (st = smp_image_copy_meta(*copy, img, err)) == SMP_OK)
+        (*copy)->has_alpha = img->has_alpha;
+    if (st == SMP_OK)
+        memcpy((*copy)->pixels, img->pixels, img->stride * img->height);
     return st;
 }
 
@@ -197,7 +277,12 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
     double t0 = seconds_now();
     smp_load_options lo = {job->max_pixels};
     smp_image *photo = NULL, *mask = NULL, *scar = NULL, *ba = NULL;
+    smp_image *after = NULL;
     smp_render *r = NULL;
+    smp_writer *wr = NULL;
+    panel_task before = {.photo = NULL};
+    copy_task copy = {.photo = NULL, .img = {NULL, NULL}};
+    out_task outs[2 * SMP_MAX_SESSIONS + 1];
     char *path = NULL;
     smp_status st;
     memset(res, 0, sizeof *res);
@@ -242,40 +327,94 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
         st = smp_fail(err, SMP_ERR_NOMEM, "out of memory");
         goto done;
     }
+    /* a second thread when asked for (0) and there is a second core */
+    int threads = job->threads == 1 ? 1 : sysconf(_SC_NPROCESSORS_ONLN) > 1
+                                           ? 2 : 1;
+    before.photo = copy.photo = photo;
+    /* (one when the photo stays beside the canvas: ageing previews) */
+    copy.n = job->params.sessions > 2 && job->nyears == 0 ? 2 : 1;
     if ((st = smp_make_dirs(job->outdir, err)) != SMP_OK ||
         (st = check_outputs(job, res, path, plen, err)) != SMP_OK ||
-        (st = about_photo(smp_render_new(photo, &p, &r, err), job->photo,
-                          err)) != SMP_OK)
+        (st = smp_writer_new(threads, &wr, err)) != SMP_OK ||
+        (st = smp_writer_add(wr, &before.task, make_panel, &before,
+                             err)) != SMP_OK ||
+        (threads > 1 && p.sessions > 1 &&
+         (st = smp_writer_add(wr, &copy.task, make_copy, &copy,
+                              err)) != SMP_OK) ||
+        (st = about_photo(smp_render_new_threads(photo, &p, threads, &r,
+                                                 err), job->photo,
+                          err)) != SMP_OK ||
+        (st = smp_writer_wait(wr, &before.task, err)) != SMP_OK ||
+        (threads > 1 && p.sessions > 1 &&
+         (st = smp_writer_wait(wr, &copy.task, err)) != SMP_OK))
         goto done;
+
     smp_render_get_info(r, &res->info);
     smp_save_options so = {fmt, job->quality, p.cancel};
+    const int n = res->info.sessions;
+    /* with its panel made, the photo's own pixels are needed no more
+     * (unless to age): the sessions are stamped into it */
+    if (before.panel && job->nyears == 0)
+        smp_render_use_canvas(r, photo);
     const smp_image *prev = NULL;
-    for (int k = 1; k <= res->info.sessions; k++) {
+    out_task *copying[2] = {NULL, NULL};    /* the tasks writing copies */
+    for (int k = 1; k <= n; k++) {
         smp_job_output_path(job, res, k, path, plen);
         if ((st = about_photo(smp_render_session(r, k, &prev, err),
-                              job->photo, err)) != SMP_OK ||
-            (st = put_image(&pd, prev, path, &so, err)) != SMP_OK)
+                              job->photo, err)) != SMP_OK)
+            goto done;
+        const smp_image *img = prev;
+        int now = 0;
+        if (k < n && threads > 1) {
+            /* the canvas changes on: the other thread writes a copy of
+             * it, or, if both copies are still being written, this one
+             * writes the canvas */
+            int c = 0;
+            while (c < copy.n && copying[c] &&
+                   !smp_writer_done(wr, &copying[c]->task))
+                c++;
+            now = c == copy.n;
+            if (!now) {
+                if ((st = copy_into(&copy.img[c], prev, err)) != SMP_OK)
+                    goto done;
+                img = copy.img[c];
+                copying[c] = &outs[k - 1];
+            }
+        }
+        if ((st = put_output(&pd, wr, &outs[k - 1], img, path, &so, now,
+                             err)) != SMP_OK)
             goto done;
     }
+    /* the last session is written while its panel is made: both read */
     smp_job_output_path(job, res, 0, path, plen);
-    if ((st = about_photo(smp_compose_before_after(photo, prev,
-                                                   res->info.sessions, &ba,
-                                                   err), job->photo,
+    if ((st = about_photo(smp_compose_panel(prev, &after, err), job->photo,
                           err)) != SMP_OK ||
-        (st = put_image(&pd, ba, path, &so, err)) != SMP_OK)
+        (st = about_photo(smp_compose_panels(before.panel ? before.panel
+                                                          : photo,
+                                             after ? after : prev, n, photo,
+                                             &ba, err), job->photo,
+                          err)) != SMP_OK ||
+        (st = put_output(&pd, wr, &outs[n], ba, path, &so, 0, err)) !=
+            SMP_OK)
         goto done;
     for (int i = 0; i < job->nyears; i++) {
         const smp_image *aged;
         smp_job_output_path(job, res, -1 - i, path, plen);
-        if ((st = about_photo(smp_render_aged(r, job->years[i],
+        /* each ageing preview replaces the last: written first */
+        if ((i > 0 && (st = smp_writer_wait(wr, &outs[n + i].task,
+                                            err)) != SMP_OK) ||
+            (st = about_photo(smp_render_aged(r, job->years[i],
                                               job->ink_shift, job->touch_up,
                                               &aged, err), job->photo,
                               err)) != SMP_OK ||
-            (st = put_image(&pd, aged, path, &so, err)) != SMP_OK)
+            (st = put_output(&pd, wr, &outs[n + 1 + i], aged, path, &so, 0,
+                             err)) != SMP_OK)
             goto done;
     }
     if (job->dots_csv &&
         (st = put_dots(&pd, r, job->dots_csv, err)) != SMP_OK)
+        goto done;
+    if ((st = smp_writer_finish(wr, err)) != SMP_OK)
         goto done;
     if (p.cancel && *p.cancel) {
         st = smp_fail(err, SMP_ERR_CANCELLED, "%s: cancelled", job->photo);
@@ -286,10 +425,15 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
     size_t total = res->info.dots[res->info.sessions - 1];
     res->density = res->info.area_cm2 > 0 ? total / res->info.area_cm2 : 0;
 done:
+    smp_writer_free(wr);        /* before any file it writes is removed */
     pending_abort(&pd);
     res->seconds = seconds_now() - t0;
     free(path);
     smp_image_free(ba);
+    smp_image_free(copy.img[0]);
+    smp_image_free(copy.img[1]);
+    smp_image_free(after);
+    smp_image_free(before.panel);
     smp_render_free(r);
     smp_image_free(scar);
     smp_image_free(mask);

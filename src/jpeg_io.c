@@ -484,7 +484,16 @@ static void set_density(struct jpeg_compress_struct *ci,
 static const uint8_t *over_white(const uint8_t *src, uint8_t *buf,
                                  uint32_t w)
 {
+    /* alpha bytes two pixels at a time: most photos are opaque */
+    static const uint8_t opaque[8] = {0, 0, 0, 255, 0, 0, 0, 255};
+    uint64_t mask, v;
+    memcpy(&mask, opaque, 8);
     uint32_t x = 0;
+    for (; x + 2 <= w; x += 2) {
+        memcpy(&v, src + 4 * (size_t)x, 8);
+        if ((v & mask) != mask)
+            break;
+    }
     while (x < w && src[4 * (size_t)x + 3] == 255)
         x++;
     if (x == w)

@@ -270,10 +270,10 @@ smp_status smp_manifest_load(const char *path, smp_manifest **out,
     smp_status st = SMP_OK;
     unsigned char *buf = NULL;
     struct stat sb;
-    if (fstat(fileno(fp), &sb) != 0 || S_ISDIR(sb.st_mode)) {
+    int e = fstat(fileno(fp), &sb) != 0 ? errno : 0;  /* sb unset then */
+    if (e || S_ISDIR(sb.st_mode)) {
         st = smp_fail(err, SMP_ERR_IO, "%s: cannot read: %s", path,
-                      S_ISDIR(sb.st_mode) ? "is a directory"
-                                          : strerror(errno));
+                      e ? strerror(e) : "is a directory");
         goto done;
     }
     size_t n = 0, cap = 0;

@@ -4,7 +4,9 @@
  * gives each its look; smp_render_session then stamps session after
  * session onto one canvas, so session k costs only its own dots.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "appearance.h"
@@ -25,6 +27,7 @@
 struct smp_render {
     const smp_image *photo;
     smp_image *canvas;          /* the sessions, stamped one after another */
+    int given;                  /* the canvas is the caller's (the photo) */
     int rendered;               /* sessions stamped on the canvas */
     smp_image *aged;            /* the last ageing preview */
     smp_render_info info;
@@ -439,8 +442,47 @@ static void choose_shades(smp_render *r, const smp_params *p,
     smp_ink_init(&r->red, blush, &r->lut);
 }
 
+/* The pigment's survey of the photo, on a second thread while the dots
+ * are placed (they do not depend on it when the density is given). */
+typedef struct survey_job {
+    smp_scalp *sc;
+    const smp_image *photo;
+    const smp_frame *frame;
+    float cell;
+    smp_status st;
+    smp_error err;
+    pthread_t thread;
+    int running;
+} survey_job;
+
+static void *survey_main(void *arg)
+{
+    survey_job *s = arg;
+    s->st = smp_scalp_survey(s->sc, s->photo, s->frame, s->cell, &s->err);
+    return NULL;
+}
+
+/* Joins the survey (if it runs); its status, its message into err. */
+static smp_status survey_join(survey_job *s, smp_error *err)
+{
+    if (!s->running)
+        return SMP_OK;
+    pthread_join(s->thread, NULL);
+    s->running = 0;
+    if (s->st != SMP_OK && err)
+        *err = s->err;
+    return s->st;
+}
+
 smp_status smp_render_new(const smp_image *photo, const smp_params *p,
                           smp_render **out, smp_error *err)
+{
+    return smp_render_new_threads(photo, p, 1, out, err);
+}
+
+smp_status smp_render_new_threads(const smp_image *photo,
+                                  const smp_params *p, int threads,
+                                  smp_render **out, smp_error *err)
 {
     double cum[SMP_MAX_SESSIONS];
     smp_status st;
@@ -463,6 +505,7 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
     r->dot_mm = p->dot_mm;
     smp_field front = {0};
     smp_scalp sc = {0};
+    survey_job survey = {.sc = &sc, .running = 0};
     smp_point *pts = NULL;
     smp_hairline *hl = NULL;
     /* with neither mask nor head frame, find the bare scalp ourselves */
@@ -517,7 +560,8 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
                              err)) != SMP_OK)
         goto fail;
     if ((st = smp_density_build(&r->cover, photo, &frame, 2.0 * scale, hl,
-                                p->mask, lambda, &front, err)) != SMP_OK)
+                                p->mask, lambda, &front, threads,
+                                err)) != SMP_OK)
         goto fail;
 
     /* skin, hair and backdrop: for the pigment, and where dots may go */
@@ -532,12 +576,20 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
                     (uint32_t)(0.6 * p->dot_mm * scale / cell) + 2, want);
         st = smp_scalp_analyse(&sc, photo, &frame, cell, want, err);
     } else if (p->shades == 0 || p->density <= 0) {
-        /* for the pigment alone */
-        st = smp_scalp_survey(&sc, photo, &frame, cell, err);
+        /* for the pigment alone: on another thread if the dots need not
+         * wait for it (a density to match needs the colours first) */
+        survey = (survey_job){.sc = &sc, .photo = photo, .frame = &frame,
+                              .cell = cell, .running = 0};
+        survey.running = threads > 1 && p->density > 0 &&
+                         pthread_create(&survey.thread, NULL, survey_main,
+                                        &survey) == 0;
+        if (!survey.running)
+            st = smp_scalp_survey(&sc, photo, &frame, cell, err);
     }
     if (st != SMP_OK)
         goto fail;
-    if (need_skin || p->shades == 0 || p->density <= 0) {
+    if ((need_skin || p->shades == 0 || p->density <= 0) &&
+        !survey.running) {
         memcpy(r->info.skin, sc.skin_rgb, 3);
         r->info.hair_cover = sc.hair_cover;
     }
@@ -566,10 +618,11 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
                     r->cover.max = r->cover.lambda[at];
             }
     }
-    r->info.area_cm2 = smp_field_total(&r->cover) / lambda /
-                       (scale * scale) / 100.0;
+    double expected = smp_field_total(&r->cover);
+    r->info.area_cm2 = expected / lambda / (scale * scale) / 100.0;
     smp_lut_init(&r->lut);
-    choose_shades(r, p, &sc);
+    if (!survey.running)
+        choose_shades(r, p, &sc);
     if (p->density <= 0) {
         uint8_t skin[3];
         const smp_ink *ink = &r->inks[p->sessions - 1];
@@ -602,7 +655,8 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
         goto fail;
     }
 
-    double expected = smp_field_total(&r->cover);
+    if (p->density <= 0 || p->scar)
+        expected = smp_field_total(&r->cover);  /* the field has changed */
     if (!(expected <= MAX_DOTS)) {
         st = smp_fail(err, SMP_ERR_LIMIT, "%.3g dots over %.3g cm2 is more "
                       "than any scalp takes (at most %.0f); check --scale "
@@ -633,6 +687,13 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
         goto fail;
     }
     dress_dots(r, pts, r->ndots, p, hl, &front);
+    if (survey.running) {
+        if ((st = survey_join(&survey, err)) != SMP_OK)
+            goto fail;
+        memcpy(r->info.skin, sc.skin_rgb, 3);
+        r->info.hair_cover = sc.hair_cover;
+        choose_shades(r, p, &sc);
+    }
     free(pts);
     free(hl);
     smp_field_release(&front);
@@ -640,6 +701,7 @@ smp_status smp_render_new(const smp_image *photo, const smp_params *p,
     *out = r;
     return SMP_OK;
 fail:
+    survey_join(&survey, NULL);
     free(pts);
     free(hl);
     smp_field_release(&front);
@@ -668,6 +730,9 @@ smp_status smp_render_session(smp_render *r, int session,
                         session, r->info.sessions);
     smp_appearance look;
     smp_appearance_of(r->look, &look);
+    if (r->given && session < r->rendered)
+        return smp_fail(err, SMP_ERR_ARG, "session %d is stamped over",
+                        session);
     if (!r->canvas || session < r->rendered) {
         smp_image_free(r->canvas);
         r->canvas = NULL;
@@ -682,7 +747,12 @@ smp_status smp_render_session(smp_render *r, int session,
     int stamped = smp_stamp_dots(r->canvas, r->dots, from, to, &look,
                                  r->inks, &r->red, &r->lut, r->cancel);
     if (stamped != 0) {
-        /* a half-stamped canvas is of no use: start over next time */
+        /* a half-stamped canvas is of no use: start over next time (one
+         * that was given cannot be) */
+        if (r->given) {
+            r->rendered = SMP_MAX_SESSIONS + 1;
+            return smp_fail(err, SMP_ERR_CANCELLED, "cancelled");
+        }
         smp_image_free(r->canvas);
         r->canvas = NULL;
         return stamped == -1 ? smp_fail(err, SMP_ERR_CANCELLED, "cancelled")
@@ -700,6 +770,8 @@ smp_status smp_render_aged(smp_render *r, double years, int ink_shift,
     *out = NULL;
     if (!(years >= 0 && years <= 50))
         return smp_fail(err, SMP_ERR_ARG, "years %g is not in 0-50", years);
+    if (r->given)
+        return smp_fail(err, SMP_ERR_ARG, "the photo is stamped over");
     smp_image_free(r->aged);
     r->aged = NULL;
     smp_status st = smp_image_clone(r->photo, &r->aged, err);
@@ -742,11 +814,24 @@ smp_status smp_render_aged(smp_render *r, double years, int ink_shift,
     return SMP_OK;
 }
 
+void smp_render_use_canvas(smp_render *r, smp_image *photo)
+{
+    if (!r->given)
+        smp_image_free(r->canvas);
+    r->canvas = photo;
+    r->given = 1;
+    r->rendered = 0;
+    smp_appearance look;
+    smp_appearance_of(r->look, &look);
+    smp_redden(r->canvas, &r->cover, look.erythema, &r->lut);
+}
+
 void smp_render_free(smp_render *r)
 {
     if (!r)
         return;
-    smp_image_free(r->canvas);
+    if (!r->given)
+        smp_image_free(r->canvas);
     smp_image_free(r->aged);
     smp_field_release(&r->cover);
     free(r->dots);

@@ -505,8 +505,8 @@ static smp_status analyse(smp_scalp *sc, const smp_image *img,
     memset(sc, 0, sizeof *sc);
     view vw = {img, k, (img->width + k - 1) / k, (img->height + k - 1) / k,
                NULL, NULL};
-    if (k > 1)
-        cell = cell / (float)k < 1.0f ? 1.0f : cell / (float)k;
+    if (k > 1)      /* a lattice cell of a few pixels, as at full size */
+        cell = cell / (float)k < 2.0f ? 2.0f : cell / (float)k;
     sc->cell = cell;
     sc->w = (uint32_t)ceilf((float)vw.w / cell);
     sc->h = (uint32_t)ceilf((float)vw.h / cell);

@@ -26,8 +26,10 @@
 
 #define BIG_N 1024              /* entries of the shared table */
 #define BIN_N 256               /* entries of a small dot's table */
-#define BINS_PER_PX 128         /* radius bins for dots with a 1 px edge */
+#define BINS_PER_PX 128         /* radius bins for small dots */
+#define BOX_R 4.0f              /* small: averaged over a pixel below this */
 #define MAX_BIN_R 48.0f         /* no bins past this radius */
+#define FINE 32                 /* samples a pixel when averaging */
 #define COV_ONE 65535.0f        /* full coverage in a table */
 
 typedef struct profile {
@@ -54,6 +56,7 @@ typedef struct ink_table {
 struct smp_stamper {
     float softness, spread;
     float rc;                   /* dots below this radius: 1 px edge */
+    float rb;                   /* and below this: a table of their own */
     int nbins;
     profile big;                /* in units of the radius squared */
     profile *bins;              /* by radius, in pixels squared */
@@ -76,22 +79,67 @@ static float coverage(float d, float r, float e, float skirt, float spread)
     return cov;
 }
 
-/* The table (n entries) of a dot of radius r and edge e, distances in
- * units of `unit`. */
+/* The integral of the profile sampled in fine[] (every 1/FINE px from
+ * the centre, running sums in sum[]) from the centre to x; negative x
+ * the other way (the profile is the same on both sides). */
+static float integral(const float *sum, int m, float x)
+{
+    float a = fabsf(x) * FINE;
+    int j = (int)a;
+    float v = j >= m ? sum[m] : sum[j] + (sum[j + 1] - sum[j]) * (a - j);
+    return x < 0 ? -v : v;
+}
+
+/*
+ * The table (n entries) of a dot of radius r and edge e, distances in
+ * units of `unit`.  With `box`, each entry is the profile averaged over a
+ * pixel centred that far out, as a camera's pixel sees it (rather than
+ * at its centre alone): exactly along the radius, from a fine running
+ * integral, and across it to second order (the curvature term f'/24d of
+ * the pixel's variance 1/12); a small dot's darkness then no longer
+ * depends on where it sits on the pixel grid.
+ */
 static void profile_make(profile *p, int n, float r, float e, float spread,
-                         float unit)
+                         float unit, int box)
 {
     float skirt = spread > 0 ? 1.8f * r : 0.0f;
     float reach = r + 0.5f * e > skirt ? r + 0.5f * e : skirt;
+    int m = box ? (int)((reach + 1.5f) * FINE) + 2 : 0;
+    float *fine = box ? malloc(2 * ((size_t)m + 1) * sizeof *fine) : NULL;
+    float *sum = fine ? fine + m + 1 : NULL;
+    if (fine) {
+        reach += 0.75f;         /* a pixel's half diagonal further */
+        sum[0] = 0;
+        for (int j = 0; j < m; j++) {
+            fine[j] = coverage(((float)j + 0.5f) / FINE, r, e, skirt, spread);
+            sum[j + 1] = sum[j] + fine[j] / FINE;
+        }
+        fine[m] = 0;
+    }
     float end = reach / unit;
     p->end = end * end;
     p->scale = (float)n / p->end;
     for (int i = 0; i < n; i++) {
         /* the middle of the entry's interval */
         float d = sqrtf(((float)i + 0.5f) / p->scale) * unit;
-        p->lut[i] = (uint16_t)(coverage(d, r, e, skirt, spread) * COV_ONE +
-                               0.5f);
+        float v;
+        if (!fine) {
+            v = coverage(d, r, e, skirt, spread);
+        } else {
+            const float h = 1.0f / FINE;
+            /* f'(d) / d, and its limit f''(0) at the centre */
+            float fd = d > 2 * h ? (coverage(d + h, r, e, skirt, spread) -
+                                    coverage(d - h, r, e, skirt, spread)) /
+                                   (2 * h * d)
+                     : 2 * (coverage(h, r, e, skirt, spread) -
+                            coverage(0, r, e, skirt, spread)) / (h * h);
+            v = integral(sum, m, d + 0.5f) - integral(sum, m, d - 0.5f) +
+                fd / 24.0f;
+            v = v < 0 ? 0 : v > 1 ? 1 : v;
+        }
+        p->lut[i] = (uint16_t)(v * COV_ONE + 0.5f);
     }
+    free(fine);
     p->lut[n] = 0;
     /* at a load up to L, entries past cut[L] give q = 0 (loads below half
      * a step round to nothing; the profile falls with distance) */
@@ -121,7 +169,8 @@ smp_stamper *smp_stamper_new(double softness, double spread)
     st->rc = st->softness > 0 ? 0.5f / st->softness : MAX_BIN_R;
     if (st->rc > MAX_BIN_R)
         st->rc = MAX_BIN_R;
-    st->nbins = (int)ceilf(st->rc * BINS_PER_PX) + 1;
+    st->rb = st->rc > BOX_R ? st->rc : BOX_R;
+    st->nbins = (int)ceilf(st->rb * BINS_PER_PX) + 1;
     st->bins = calloc((size_t)st->nbins, sizeof *st->bins);
     if (!st->bins) {
         smp_stamper_free(st);
@@ -148,21 +197,23 @@ void smp_stamper_free(smp_stamper *st)
 static const profile *table(smp_stamper *st, float r, float *norm)
 {
     profile *p;
-    if (r >= st->rc && st->softness > 0) {
+    if (r >= st->rb && st->softness > 0) {
+        /* wide enough for its edge to be smooth across a pixel */
         p = &st->big;
         *norm = 1.0f / (r * r);
         if (!p->lut && (p->lut = malloc((BIG_N + 1) * sizeof *p->lut)))
             profile_make(p, BIG_N, 1.0f, 2.0f * st->softness, st->spread,
-                         1.0f);
+                         1.0f, 0);
     } else {
         int b = (int)(r * BINS_PER_PX + 0.5f);
         if (b >= st->nbins)
             return NULL;        /* a dot over 96 px wide with no edge */
         p = &st->bins[b];
         *norm = 1.0f;
+        float rb = (float)b / BINS_PER_PX, e = 2.0f * st->softness * rb;
         if (!p->lut && (p->lut = malloc((BIN_N + 1) * sizeof *p->lut)))
-            profile_make(p, BIN_N, (float)b / BINS_PER_PX, 1.0f, st->spread,
-                         1.0f);
+            profile_make(p, BIN_N, rb, e > 1.0f ? e : 1.0f, st->spread,
+                         1.0f, 1);
     }
     return p->lut ? p : NULL;
 }

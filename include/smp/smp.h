@@ -284,6 +284,10 @@ typedef struct smp_job {
     int nyears;                 /* ageing previews <stem>-year-Y.<ext> */
     double years[SMP_MAX_SESSIONS];
     int ink_shift, touch_up;
+    int threads;                /* 1: all on the calling thread; 0: also a
+                                   second one when there are 2 cores (an
+                                   output is encoded while the next
+                                   session is stamped) */
     smp_params params;
 } smp_job;
 

@@ -1,28 +1,43 @@
 /*
  * bench.c - `make bench`: each figure measured in one run on the same
- * inputs and printed as a ratio next to its target, never as a bare time.
+ * inputs and printed as a ratio next to its target, never as a bare time
+ * (times only in parentheses).
  *
- *   (a) a full 3-session render of a 12 MP JPEG (~100 000 dots) against
- *       libjpeg-turbo doing only the decode and the encodes the render
- *       has to do (the floor);
+ *   (a) a full 3-session render of a 12 MP JPEG (~100 000 dots), as
+ *       `smpr render` does it (smp_job_run), against libjpeg-turbo doing
+ *       only the decode and the encodes the render has to do (the floor);
  *   (b) our dot stamping against Cairo arc + fill of the same dots into
- *       the same buffer, per dot;
- *   (c) dot placement throughput and the spread of each session prefix.
+ *       the same buffer, per dot, and how well each anti-aliases: how far
+ *       a dot's total coverage strays from the exact area of the shape it
+ *       draws (a dot's darkness must not depend on where it sits), and
+ *       each pixel's from the exact share of it the shape covers;
+ *   (c) dot placement throughput and the spread of each session prefix;
+ *   (d) `smpr batch` of samples/manifest.csv with -j1 against -j2;
+ *   (e) peak memory of `smpr render` on a 24 MP photo.
+ *
+ * Usage: bench TMPDIR SMPR MANIFEST.  The machine may be busy with other
+ * work: every time is the best of several runs, and each ratio sets two
+ * things measured side by side.
  */
 #define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE     /* wait4 */
 #include <cairo.h>
 #include <math.h>
 #include <stdio.h>
 #include <jpeglib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 #include "internal.h"
 #include "stamp.h"
 
 #define PW 4000
 #define PH 3000
-#define REPEAT 3
+#define REPEAT 5
 
 static double now(void)
 {
@@ -37,18 +52,19 @@ static void die(const smp_error *e)
     exit(1);
 }
 
-/* A photo-like 12 MP image: textured skin on a backdrop. */
-static smp_image *make_photo(void)
+/* A photo-like w x h image: textured skin on a backdrop. */
+static smp_image *make_photo(uint32_t w, uint32_t h)
 {
     smp_image *img;
     smp_error e;
-    if (smp_image_new(PW, PH, &img, &e))
+    if (smp_image_new(w, h, &img, &e))
         die(&e);
     uint32_t s = 1;
-    for (uint32_t y = 0; y < PH; y++)
-        for (uint32_t x = 0; x < PW; x++) {
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t x = 0; x < w; x++) {
             uint8_t *p = img->pixels + y * img->stride + x * 4;
-            double a = (x - 2000.0) / 1800, b = (y - 1500.0) / 1400;
+            double a = (x - 0.5 * w) / (0.45 * w);
+            double b = (y - 0.5 * h) / (0.4667 * h);
             double r2 = a * a + b * b;
             s = s * 1664525u + 1013904223u;
             int n = (int)(s >> 28) - 8;
@@ -65,6 +81,16 @@ static smp_image *make_photo(void)
         }
     img->format = SMP_FORMAT_JPEG;
     return img;
+}
+
+static void save_photo(uint32_t w, uint32_t h, const char *path)
+{
+    smp_error e;
+    smp_image *photo = make_photo(w, h);
+    smp_save_options so = {SMP_FORMAT_JPEG, 90, NULL};
+    if (smp_image_save(photo, path, &so, &e))
+        die(&e);
+    smp_image_free(photo);
 }
 
 /* ---- (a) ---------------------------------------------------------------- */
@@ -146,56 +172,44 @@ static double run_floor(const char *in, const char *dir, int ba_w, int ba_h)
     return now() - t0;
 }
 
+/* What `smpr render photo.jpg -o dir --head ... --scale 12 --density 250`
+ * does: load, render 3 sessions, write them and the before/after. */
 static double run_render(const char *in, const char *dir, size_t *dots,
                          int *ba_w, int *ba_h)
 {
     double t0 = now();
     smp_error e;
-    smp_image *photo, *ba;
-    if (smp_image_load(in, NULL, &photo, &e))
+    smp_job job;
+    smp_job_result res;
+    smp_job_default(&job);
+    job.photo = in;
+    job.outdir = dir;
+    job.stem = "render";
+    job.params.has_head = 1;
+    job.params.has_front = 1;
+    job.params.head = (smp_head){2000, 1500, 1800, 1400, SMP_FRONT_TOP};
+    job.params.scale = 12;
+    job.params.density = 250;
+    if (smp_job_run(&job, &res, &e))
         die(&e);
-    smp_params p;
-    smp_params_default(&p);
-    p.has_head = 1;
-    p.head = (smp_head){2000, 1500, 1800, 1400, SMP_FRONT_TOP};
-    p.scale = 12;
-    p.density = 250;
-    smp_render *r;
-    if (smp_render_new(photo, &p, &r, &e))
-        die(&e);
-    smp_render_dots(r, dots);
+    double t = now() - t0;
+    *dots = res.info.dots[2];
     char path[512];
-    const smp_image *s = NULL;
-    for (int k = 1; k <= 3; k++) {
-        if (smp_render_session(r, k, &s, &e))
-            die(&e);
-        snprintf(path, sizeof path, "%s/render-%d.jpg", dir, k);
-        if (smp_image_save(s, path, NULL, &e))
-            die(&e);
-    }
-    if (smp_compose_before_after(photo, s, 3, &ba, &e))
-        die(&e);
-    snprintf(path, sizeof path, "%s/render-ba.jpg", dir);
-    if (smp_image_save(ba, path, NULL, &e))
+    smp_job_output_path(&job, &res, 0, path, sizeof path);
+    smp_image *ba;
+    if (smp_image_load(path, NULL, &ba, &e))
         die(&e);
     *ba_w = (int)ba->width;
     *ba_h = (int)ba->height;
     smp_image_free(ba);
-    smp_render_free(r);
-    smp_image_free(photo);
-    return now() - t0;
+    return t;
 }
 
 static void bench_render(const char *dir)
 {
     char in[512];
-    smp_error e;
     snprintf(in, sizeof in, "%s/photo.jpg", dir);
-    smp_image *photo = make_photo();
-    smp_save_options so = {SMP_FORMAT_JPEG, 90, NULL};
-    if (smp_image_save(photo, in, &so, &e))
-        die(&e);
-    smp_image_free(photo);
+    save_photo(PW, PH, in);
     size_t dots = 0;
     int bw = 0, bh = 0;
     double tr = 1e9, tf = 1e9;
@@ -204,16 +218,16 @@ static void bench_render(const char *dir)
         tf = fmin(tf, run_floor(in, dir, bw, bh));
     }
     printf("(a) full render, 12 MP JPEG, 3 sessions, %zu dots: %.2fx the "
-           "decode+encode floor   (target <= 1.25x)\n", dots, tr / tf);
+           "decode+encode floor (%.0f ms against %.0f ms)   "
+           "target <= 1.25x\n", dots, tr / tf, tr * 1e3, tf * 1e3);
 }
 
 /* ---- (b) ---------------------------------------------------------------- */
 
-static void bench_stamp(void)
+static void make_dots(smp_dot *dots, int n, int w, int h, uint32_t seed,
+                      float wobble)
 {
-    const int n = 20000, w = 2000, h = 1500;
-    smp_dot *dots = malloc(n * sizeof *dots);
-    uint32_t s = 7;
+    uint32_t s = seed;
     for (int i = 0; i < n; i++) {
         s = s * 1664525u + 1013904223u;
         float fx = (s >> 8) / 16777216.0f;
@@ -222,8 +236,28 @@ static void bench_stamp(void)
         s = s * 1664525u + 1013904223u;
         float fd = (s >> 8) / 16777216.0f;
         dots[i] = (smp_dot){fx * w, fy * h, 2.0f + 3.0f * fd, 0.85f,
-                            6.28f * fy, 0.8f, {0.05f, -0.05f}, 1};
+                            6.28f * fy, 0.8f, {wobble, -wobble}, 1};
     }
+}
+
+static void cairo_dot(cairo_t *cr, const smp_dot *d)
+{
+    cairo_save(cr);
+    cairo_translate(cr, d->x, d->y);
+    cairo_rotate(cr, d->angle);
+    cairo_scale(cr, 1.0, d->aspect);
+    cairo_arc(cr, 0, 0, d->diameter / 2, 0, 6.283185307);
+    cairo_restore(cr);
+}
+
+/* Speed: the same list of 20 000 dots, 2-5 px wide, into the same
+ * 2000 x 1500 buffer; ours as smp_stamp_dots runs them (the rows of the
+ * dot a few ahead asked for from memory). */
+static double stamp_speed(double *ours_ns, double *cairo_ns)
+{
+    const int n = 20000, w = 2000, h = 1500;
+    smp_dot *dots = malloc(n * sizeof *dots);
+    make_dots(dots, n, w, h, 7, 0.05f);
     smp_image *img = NULL;
     smp_error e;
     if (smp_image_new(w, h, &img, &e))
@@ -236,22 +270,21 @@ static void bench_stamp(void)
     double ours = 1e9, theirs = 1e9;
     for (int rep = 0; rep < REPEAT; rep++) {
         double t0 = now();
-        for (int i = 0; i < n; i++)
-            smp_stamp_dot(img, &dots[i], 0.35, 0.10, &ink, lut);
+        smp_stamper *st = smp_stamper_new(0.35, 0.10);
+        for (int i = 0; i < n; i++) {
+            if (i + 6 < n)
+                smp_stamper_prefetch(img, &dots[i + 6]);
+            smp_stamper_dot(st, img, &dots[i], &ink, lut);
+        }
+        smp_stamper_free(st);
         ours = fmin(ours, now() - t0);
         cairo_surface_t *cs = cairo_image_surface_create_for_data(
             img->pixels, CAIRO_FORMAT_RGB24, w, h, (int)img->stride);
         cairo_t *cr = cairo_create(cs);
         t0 = now();
         for (int i = 0; i < n; i++) {
-            const smp_dot *d = &dots[i];
-            cairo_save(cr);
-            cairo_translate(cr, d->x, d->y);
-            cairo_rotate(cr, d->angle);
-            cairo_scale(cr, 1.0, d->aspect);
-            cairo_arc(cr, 0, 0, d->diameter / 2, 0, 6.283185307);
-            cairo_restore(cr);
-            cairo_set_source_rgba(cr, 0.18, 0.16, 0.16, d->opacity);
+            cairo_dot(cr, &dots[i]);
+            cairo_set_source_rgba(cr, 0.18, 0.16, 0.16, dots[i].opacity);
             cairo_fill(cr);
         }
         cairo_surface_flush(cs);
@@ -259,12 +292,143 @@ static void bench_stamp(void)
         cairo_destroy(cr);
         cairo_surface_destroy(cs);
     }
-    printf("(b) stamping: %.0f ns/dot, Cairo arc+fill %.0f ns/dot: %.1fx "
-           "faster   (target >= 30x)\n", ours / n * 1e9, theirs / n * 1e9,
-           theirs / ours);
     free(lut);
     free(dots);
     smp_image_free(img);
+    *ours_ns = ours / n * 1e9;
+    *cairo_ns = theirs / n * 1e9;
+    return theirs / ours;
+}
+
+/* The exact shapes, sampled 32 x 32 times a pixel: our dot's profile
+ * (the old per-pixel formula, square root and smoothstep) and Cairo's
+ * hard ellipse. */
+#define SS 32
+
+static double our_profile(double d, double r, double e, double skirt,
+                          double spread)
+{
+    double o = r + 0.5 * e, t = (o - d) / e;
+    double cov = t <= 0 ? 0 : t >= 1 ? 1 : t * t * (3 - 2 * t);
+    if (skirt > 0 && d < skirt) {
+        double k = 1 - d / skirt;
+        cov += spread * k * k * (1 - cov);
+    }
+    return cov;
+}
+
+/* Share of pixel (px, py) the dot covers: hard (Cairo's ellipse) or as
+ * our profile, area-averaged or (point) at the pixel's centre alone. */
+static double exact_cover(const smp_dot *d, int hard, double softness,
+                          double spread, int px, int py, int point)
+{
+    double r = 0.5 * d->diameter, e = fmax(softness * d->diameter, 1.0);
+    double skirt = spread > 0 ? 1.8 * r : 0, c = cos(d->angle);
+    double s = sin(d->angle), sum = 0;
+    int n = point ? 1 : SS;
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) {
+            double x = px + (point ? 0.5 : (i + 0.5) / SS) - d->x;
+            double y = py + (point ? 0.5 : (j + 0.5) / SS) - d->y;
+            double u = x * c + y * s, v = (y * c - x * s) / d->aspect;
+            double dist = sqrt(u * u + v * v);
+            sum += hard ? dist < r : our_profile(dist, r, e, skirt, spread);
+        }
+    return sum / ((double)n * n);
+}
+
+/*
+ * Anti-aliasing: dots 2-5 px wide at random sub-pixel places, each drawn
+ * on white by both and read back as coverage (ours through an ink that
+ * makes the byte 255 - load exactly; Cairo's as black on white).  Each is
+ * set against the shape it draws: its total against the shape's exact
+ * area (Cairo: pi a b; ours: the profile's), and each pixel against the
+ * exact share of it the shape covers.
+ */
+static void stamp_quality(double sum_err[2], double px_err[2])
+{
+    const int n = 200, w = 16;
+    smp_dot *dots = malloc(n * sizeof *dots);
+    make_dots(dots, n, 1, 1, 11, 0);
+    smp_lut *lut = malloc(sizeof *lut);
+    smp_ink ink;
+    /* identity-like tables: byte v is 257 v in "linear light", and the
+     * ink takes 257 q off per load q */
+    for (int v = 0; v < 256; v++)
+        lut->s2l[v] = (uint16_t)(257 * v);
+    for (int i = 0; i < 65536; i++)
+        lut->l2s[i] = (uint8_t)((i + 128) / 257);
+    for (int c = 0; c < 3; c++)
+        for (int q = 0; q < 256; q++)
+            ink.mul[c][q] = (uint32_t)(65536 - 257 * q);
+    smp_stamper *st = smp_stamper_new(0.35, 0.10);
+    double se[2] = {0, 0}, pe[2] = {0, 0};
+    size_t npx[2] = {0, 0};
+    smp_image *img;
+    smp_error e;
+    if (smp_image_new(w, w, &img, &e))
+        die(&e);
+    cairo_surface_t *cs = cairo_image_surface_create_for_data(
+        img->pixels, CAIRO_FORMAT_RGB24, w, w, (int)img->stride);
+    cairo_t *cr = cairo_create(cs);
+    for (int k = 0; k < n; k++) {
+        smp_dot d = dots[k];
+        d.x = w / 2 + d.x;
+        d.y = w / 2 + d.y;
+        d.opacity = 1;
+        for (int who = 0; who < 2; who++) {
+            memset(img->pixels, 255, img->stride * w);
+            if (who == 0) {
+                smp_stamper_dot(st, img, &d, &ink, lut);
+            } else {
+                cairo_surface_mark_dirty(cs);
+                cairo_dot(cr, &d);
+                cairo_set_source_rgb(cr, 0, 0, 0);
+                cairo_fill(cr);
+                cairo_surface_flush(cs);
+            }
+            double got = 0, want = 0;
+            for (int y = 0; y < w; y++)
+                for (int x = 0; x < w; x++) {
+                    /* Cairo's RGB24 is native-endian BGRX; ours RGBA:
+                     * byte 1 is green for both */
+                    double c = (255 - img->pixels[y * img->stride + x * 4 +
+                                                  1]) / 255.0;
+                    double ex = exact_cover(&d, who, 0.35, 0.10, x, y, 0);
+                    got += c;
+                    want += ex;
+                    pe[who] += fabs(c - ex);
+                    npx[who] += c > 0 || ex > 0;
+                }
+            if (who == 1)   /* the ellipse's own area, not the sampling */
+                want = 3.14159265358979 * d.diameter * d.diameter / 4 *
+                       d.aspect;
+            se[who] += fabs(got - want) / want;
+        }
+    }
+    for (int who = 0; who < 2; who++) {
+        sum_err[who] = se[who] / n;
+        px_err[who] = pe[who] / (double)npx[who];
+    }
+    cairo_destroy(cr);
+    cairo_surface_destroy(cs);
+    smp_image_free(img);
+    smp_stamper_free(st);
+    free(lut);
+    free(dots);
+}
+
+static void bench_stamp(void)
+{
+    double ours, theirs, se[2], pe[2];
+    double ratio = stamp_speed(&ours, &theirs);
+    stamp_quality(se, pe);
+    printf("(b) stamping: %.1fx faster than Cairo arc+fill per dot "
+           "(%.0f ns against %.0f ns)   target >= 30x\n"
+           "    anti-aliasing, dots 2-5 px at random sub-pixel places: "
+           "coverage sum off the exact area by %.2f%% (Cairo %.2f%%); "
+           "per pixel off the exact share by %.4f (Cairo %.4f)\n",
+           ratio, ours, theirs, 100 * se[0], 100 * se[1], pe[0], pe[1]);
 }
 
 /* ---- (c) ---------------------------------------------------------------- */
@@ -307,11 +471,88 @@ static void bench_place(void)
     smp_field_release(&f);
 }
 
+/* ---- (d) and (e): smpr as a child --------------------------------------- */
+
+/* Runs argv, stdout and stderr to /dev/null; its wall time, and its peak
+ * resident memory in KiB; -1 if it failed. */
+static double run_child(char *const argv[], long *maxrss_kib)
+{
+    double t0 = now();
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        FILE *null = freopen("/dev/null", "w", stdout);
+        (void)null;
+        null = freopen("/dev/null", "w", stderr);
+        (void)null;
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    int status;
+    struct rusage ru;
+    if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0)
+        return -1;
+    if (maxrss_kib)
+        *maxrss_kib = ru.ru_maxrss;
+    return now() - t0;
+}
+
+static void bench_batch(const char *dir, const char *smpr,
+                        const char *manifest)
+{
+    char out[512];
+    double t[2] = {1e9, 1e9};
+    const char *jobs[2] = {"-j1", "-j2"};
+    snprintf(out, sizeof out, "%s/batch", dir);
+    for (int rep = 0; rep < 2; rep++)
+        for (int k = 0; k < 2; k++) {
+            char *argv[] = {(char *)smpr, "batch", (char *)manifest, "-o",
+                            out, "--force", (char *)jobs[k], NULL};
+            double s = run_child(argv, NULL);
+            if (s < 0) {
+                printf("(d) batch: not measured: smpr batch failed\n");
+                return;
+            }
+            t[k] = fmin(t[k], s);
+        }
+    printf("(d) batch of %s: -j2 %.2fx faster than -j1 (%.1f s against "
+           "%.1f s)   target >= 1.8x on 2 cores (%ld online)\n", manifest,
+           t[0] / t[1], t[1], t[0], sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+static void bench_memory(const char *dir, const char *smpr)
+{
+    char in[512], out[512];
+    snprintf(in, sizeof in, "%s/photo24.jpg", dir);
+    snprintf(out, sizeof out, "%s/mem", dir);
+    save_photo(6000, 4000, in);
+    char *argv[] = {(char *)smpr, "render", in, "-o", out, "-q", NULL};
+    long kib = 0;
+    if (run_child(argv, &kib) < 0) {
+        printf("(e) memory: not measured: smpr render failed\n");
+        return;
+    }
+    printf("(e) peak memory, smpr render of a 24 MP JPEG (defaults): "
+           "%.0f MB   target <= 400 MB\n", kib / 1024.0);
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "/tmp";
-    bench_place();
-    bench_stamp();
+    const char *smpr = argc > 2 ? argv[2] : NULL;
+    const char *manifest = argc > 3 ? argv[3] : "samples/manifest.csv";
+    setvbuf(stdout, NULL, _IOLBF, 0);
     bench_render(dir);
+    bench_stamp();
+    bench_place();
+    if (smpr && access(smpr, X_OK) == 0) {
+        bench_batch(dir, smpr, manifest);
+        bench_memory(dir, smpr);
+    } else {
+        printf("(d) batch: not measured: no smpr given\n"
+               "(e) memory: not measured: no smpr given\n");
+    }
     return 0;
 }
