@@ -54,24 +54,22 @@ void smp_shade_shifted(const uint8_t shade[3], double years, uint8_t out[3])
 /* How many dots ahead the rows a dot touches are asked for. */
 #define PREFETCH 6
 
-int smp_stamp_dots(smp_image *canvas, const smp_dot *dots, size_t from,
-                   size_t to, const smp_appearance *a, const smp_ink *inks,
-                   const smp_ink *red, const smp_lut *lut,
-                   volatile sig_atomic_t *cancel)
+int smp_stamp_dots_with(smp_image *canvas, const smp_dot *dots,
+                        size_t from, size_t to, const smp_appearance *a,
+                        smp_stamper *dot, smp_stamper *halo,
+                        const smp_ink *inks, const smp_ink *red,
+                        const smp_lut *lut, volatile sig_atomic_t *cancel)
 {
-    smp_stamper *dot = smp_stamper_new(a->softness, a->spread);
-    smp_stamper *halo = a->halo > 0 ? smp_stamper_new(0.9, 0) : NULL;
-    int st = dot && (halo || !(a->halo > 0)) ? 0 : -2;
+    if (!dot || (a->halo > 0 && !halo))
+        return -2;
     const float size = (float)a->size, hload = (float)a->halo;
-    for (size_t i = from; i < to && st == 0; i++) {
-        if (cancel && *cancel && (i & 1023) == 0) {
-            st = -1;
-            break;
-        }
+    for (size_t i = from; i < to; i++) {
+        if (cancel && *cancel && (i & 1023) == 0)
+            return -1;
         if (i + PREFETCH < to)
             smp_stamper_prefetch(canvas, &dots[i + PREFETCH]);
         smp_dot d = dots[i];
-        if (halo) {
+        if (a->halo > 0) {
             smp_dot h = d;
             h.diameter *= 2.6f;
             h.aspect = 1.0f;
@@ -82,6 +80,19 @@ int smp_stamp_dots(smp_image *canvas, const smp_dot *dots, size_t from,
         d.opacity = fminf(1.0f, (float)(d.opacity * a->load));
         smp_stamper_dot(dot, canvas, &d, &inks[d.session - 1], lut);
     }
+    return 0;
+}
+
+int smp_stamp_dots(smp_image *canvas, const smp_dot *dots, size_t from,
+                   size_t to, const smp_appearance *a, const smp_ink *inks,
+                   const smp_ink *red, const smp_lut *lut,
+                   volatile sig_atomic_t *cancel)
+{
+    smp_stamper *dot = smp_stamper_new(a->softness, a->spread);
+    smp_stamper *halo = a->halo > 0 ? smp_stamper_new(SMP_HALO_SOFTNESS, 0)
+                                    : NULL;
+    int st = smp_stamp_dots_with(canvas, dots, from, to, a, dot, halo, inks,
+                                 red, lut, cancel);
     smp_stamper_free(dot);
     smp_stamper_free(halo);
     return st;

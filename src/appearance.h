@@ -27,6 +27,15 @@ int smp_stamp_dots(smp_image *canvas, const smp_dot *dots, size_t from,
                    size_t to, const smp_appearance *a, const smp_ink *inks,
                    const smp_ink *red, const smp_lut *lut,
                    volatile sig_atomic_t *cancel);
+/* The same with stampers kept from one call to the next (their tables
+ * then are made once): `dot` for a's softness and spread, `halo` (when
+ * a->halo > 0) for SMP_HALO_SOFTNESS and none. */
+#define SMP_HALO_SOFTNESS 0.9
+int smp_stamp_dots_with(smp_image *canvas, const smp_dot *dots,
+                        size_t from, size_t to, const smp_appearance *a,
+                        smp_stamper *dot, smp_stamper *halo,
+                        const smp_ink *inks, const smp_ink *red,
+                        const smp_lut *lut, volatile sig_atomic_t *cancel);
 /* Reddens the skin in proportion to `cover` (0..1 of its max). */
 void smp_redden(smp_image *canvas, const smp_field *cover, double amount,
                 const smp_lut *lut);

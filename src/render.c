@@ -23,6 +23,10 @@
  * head 1 pixel wide makes each pixel 75 mm across) and would need
  * gigabytes to place, whatever the photo's size. */
 #define MAX_DOTS 4000000.0
+/* The largest --scale, and so the largest estimated one (a head frame
+ * 300,000 pixels wide); and the largest head frame coordinates. */
+#define MAX_SCALE 1000.0
+#define MAX_HEAD_PX 1e6
 
 struct smp_render {
     const smp_image *photo;
@@ -30,6 +34,7 @@ struct smp_render {
     int given;                  /* the canvas is the caller's (the photo) */
     int rendered;               /* sessions stamped on the canvas */
     smp_image *aged;            /* the last ageing preview */
+    smp_stamper *stamp, *halo;  /* the sessions' stampers, kept */
     smp_render_info info;
     smp_dot *dots;
     size_t ndots;
@@ -86,9 +91,16 @@ static smp_status check_params(const smp_params *p, double *cum,
     if (!(p->dot_mm >= 0.02 && p->dot_mm <= 3.0))
         return smp_fail(err, SMP_ERR_ARG, "dot size %g mm is outside "
                         "0.02-3", p->dot_mm);
+    /* photos are at most 65500 pixels a side: a head frame far larger or
+     * further away is a typing error, and its sizes must stay small
+     * enough for the pixel arithmetic that follows */
     if (p->has_head && !(p->head.rx >= 1 && p->head.ry >= 1 &&
-                         isfinite(p->head.cx) && isfinite(p->head.cy)))
-        return smp_fail(err, SMP_ERR_ARG, "invalid head ellipse");
+                         p->head.rx <= MAX_HEAD_PX && p->head.ry <= MAX_HEAD_PX &&
+                         fabs(p->head.cx) <= MAX_HEAD_PX &&
+                         fabs(p->head.cy) <= MAX_HEAD_PX))
+        return smp_fail(err, SMP_ERR_ARG, "invalid head ellipse (radii 1 to "
+                        "%.0f, centre within %.0f pixels)", MAX_HEAD_PX,
+                        MAX_HEAD_PX);
     if (p->split[0] == 0) {
         default_split(p->sessions, cum);
         return SMP_OK;
@@ -535,6 +547,12 @@ smp_status smp_render_new_threads(const smp_image *photo,
         r->info.scale_estimated = 1;
     }
     double scale = r->info.scale;
+    if (scale > MAX_SCALE) {
+        st = smp_fail(err, SMP_ERR_ARG, "a head %.0f pixels wide makes the "
+                      "scale %.0f px/mm, over %.0f; check --head or give "
+                      "--scale", 2 * frame.lat_r, scale, MAX_SCALE);
+        goto fail;
+    }
 
     hl = malloc(sizeof *hl);
     if (!hl) {
@@ -744,8 +762,13 @@ smp_status smp_render_session(smp_render *r, int session,
     }
     size_t from = r->rendered ? r->info.dots[r->rendered - 1] : 0;
     size_t to = r->info.dots[session - 1];
-    int stamped = smp_stamp_dots(r->canvas, r->dots, from, to, &look,
-                                 r->inks, &r->red, &r->lut, r->cancel);
+    if (!r->stamp)
+        r->stamp = smp_stamper_new(look.softness, look.spread);
+    if (!r->halo && look.halo > 0)
+        r->halo = smp_stamper_new(SMP_HALO_SOFTNESS, 0);
+    int stamped = smp_stamp_dots_with(r->canvas, r->dots, from, to, &look,
+                                      r->stamp, r->halo, r->inks, &r->red,
+                                      &r->lut, r->cancel);
     if (stamped != 0) {
         /* a half-stamped canvas is of no use: start over next time (one
          * that was given cannot be) */
@@ -833,6 +856,8 @@ void smp_render_free(smp_render *r)
     if (!r->given)
         smp_image_free(r->canvas);
     smp_image_free(r->aged);
+    smp_stamper_free(r->stamp);
+    smp_stamper_free(r->halo);
     smp_field_release(&r->cover);
     free(r->dots);
     free(r);

@@ -2,22 +2,25 @@
  * stamp.c - pigment dots, stamped straight into the canvas.
  *
  * A dot is an ellipse with a soft edge, positioned to a fraction of a
- * pixel: each pixel centre gets a coverage from its distance to the dot's
- * centre in the dot's own (rotated, stretched) frame, the edge falling
- * smoothly over `softness * diameter`, and never over less than one pixel,
- * which anti-aliases dots down to a fraction of a pixel.  Coverage times
- * the dot's opacity is the pigment load, applied by the ink's table in
- * linear light.  Pixels the dot does not reach are never written.
+ * pixel: each pixel gets a coverage from its distance to the dot's centre
+ * in the dot's own (rotated, stretched) frame, the edge falling smoothly
+ * over `softness * diameter`, and never over less than one pixel.  A dot
+ * under 4 px across is seen as a camera's pixel sees it, averaged over
+ * the pixel rather than taken at its centre, so that its darkness does
+ * not depend on where it sits on the grid and it does not break into a
+ * cross of pixels.  Coverage times the dot's opacity is the pigment load,
+ * applied by the ink in linear light.  Pixels the dot does not reach are
+ * never written.
  *
  * Speed: the coverage is a function of the squared distance alone, so it
  * comes from a table, not from a square root and a smoothstep per pixel.
- * Dots whose edge is softness * diameter wide all have the same profile
- * in units of their radius and share one table; dots too small for that
- * (their edge is one pixel) have a table per 1/128 px of radius, made
- * when first needed.  Each row visits only the span where the dot can
- * leave pigment, found from the squared distance's quadratic.  The
- * outline's wobble bends the squared distance by its third harmonic,
- * exact at the rim, where it shows.
+ * Wider dots all have the same profile in units of their radius and
+ * share one table; smaller ones have a table per 1/64 px of radius, made
+ * when first needed.  The ink is a table too: for each load, the bytes a
+ * channel's bytes become.  Each row visits only the span where the dot
+ * can leave pigment, found from the squared distance's quadratic, with
+ * no branch per pixel.  The outline's wobble bends the squared distance
+ * by its third harmonic, exact at the rim, where it shows.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -25,11 +28,11 @@
 #include "stamp.h"
 
 #define BIG_N 1024              /* entries of the shared table */
-#define BIN_N 256               /* entries of a small dot's table */
-#define BINS_PER_PX 128         /* radius bins for small dots */
+#define BIN_N 128               /* entries of a small dot's table */
+#define BINS_PER_PX 64          /* radius bins for small dots */
 #define BOX_R 4.0f              /* small: averaged over a pixel below this */
 #define MAX_BIN_R 48.0f         /* no bins past this radius */
-#define FINE 32                 /* samples a pixel when averaging */
+#define FINE 16                 /* samples a pixel when averaging */
 #define COV_ONE 65535.0f        /* full coverage in a table */
 
 typedef struct profile {
@@ -77,6 +80,17 @@ static float coverage(float d, float r, float e, float skirt, float spread)
         cov += spread * k * k * (1.0f - cov);
     }
     return cov;
+}
+
+/* The profile sampled in fine[] (every 1/FINE px from the centre, at
+ * the middle of each step) at x >= 0. */
+static float sample(const float *fine, int m, float x)
+{
+    float a = x * FINE - 0.5f;
+    if (a <= 0)
+        return fine[0];
+    int j = (int)a;
+    return j >= m ? 0 : fine[j] + (fine[j + 1] - fine[j]) * (a - j);
 }
 
 /* The integral of the profile sampled in fine[] (every 1/FINE px from
@@ -128,11 +142,9 @@ static void profile_make(profile *p, int n, float r, float e, float spread,
         } else {
             const float h = 1.0f / FINE;
             /* f'(d) / d, and its limit f''(0) at the centre */
-            float fd = d > 2 * h ? (coverage(d + h, r, e, skirt, spread) -
-                                    coverage(d - h, r, e, skirt, spread)) /
-                                   (2 * h * d)
-                     : 2 * (coverage(h, r, e, skirt, spread) -
-                            coverage(0, r, e, skirt, spread)) / (h * h);
+            float fd = d > 2 * h ? (sample(fine, m, d + h) -
+                                    sample(fine, m, d - h)) / (2 * h * d)
+                     : (fine[1] - fine[0]) / (h * h);
             v = integral(sum, m, d + 0.5f) - integral(sum, m, d - 0.5f) +
                 fd / 24.0f;
             v = v < 0 ? 0 : v > 1 ? 1 : v;
@@ -142,18 +154,15 @@ static void profile_make(profile *p, int n, float r, float e, float spread,
     free(fine);
     p->lut[n] = 0;
     /* at a load up to L, entries past cut[L] give q = 0 (loads below half
-     * a step round to nothing; the profile falls with distance) */
-    for (int l = 0; l <= 256; l++) {
-        uint32_t lfix = (uint32_t)l * 256, cmin = lfix ? ((1u << 23) + lfix -
-                                                         1) / lfix : 65536;
-        int last = 0, hi = n;
-        while (last < hi) {
-            int mid = (last + hi) / 2;
-            if (p->lut[mid] >= cmin)
-                last = mid + 1;
-            else
-                hi = mid;
-        }
+     * a step round to nothing; the profile falls with distance, and the
+     * cut moves out as the load grows) */
+    int last = 0;
+    p->cut[0] = 0;
+    for (int l = 1; l <= 256; l++) {
+        uint32_t lfix = (uint32_t)l * 256, cmin = ((1u << 23) + lfix - 1) /
+                                                  lfix;
+        while (last < n && p->lut[last] >= cmin)
+            last++;
         p->cut[l] = (uint16_t)last;
     }
 }

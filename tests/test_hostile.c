@@ -458,6 +458,21 @@ static void test_dot_bomb(void **state)
     free(p);
 }
 
+/* A head frame of absurd size (found by fuzz_options: 7e159 pixels made
+ * a blur radius that overflowed an int) or one that makes the estimated
+ * scale larger than --scale allows. */
+static void test_absurd_head(void **state)
+{
+    env *e = *state;
+    char *p = photo(e, "client.png", SMP_FORMAT_PNG, 240, 180);
+    expect(e, p, 1, p, "invalid head ellipse", "--head",
+           "18,18,7e159,11");
+    expect(e, p, 1, p, "invalid head ellipse", "--head", "-2e6,18,20,11");
+    expect(e, p, 1, p, "makes the scale 1333 px/mm", "--head",
+           "120,90,100000,100000");
+    free(p);
+}
+
 /* ---- kinds of image ----------------------------------------------------- */
 
 static void test_cmyk(void **state)
@@ -715,6 +730,7 @@ int main(void)
         T(test_png_bomb),
         T(test_jpeg_scan_bomb),
         T(test_dot_bomb),
+        T(test_absurd_head),
         T(test_cmyk),
         T(test_16bit),
         T(test_wrong_extension),
