@@ -5,7 +5,10 @@
  * each preview, the before/after and the dot map atomically.  The outputs
  * appear together or not at all: each is written under a temporary name,
  * and only when all are written are they renamed into place, so an error,
- * a full disk or Ctrl-C half-way leaves no output file behind.
+ * a full disk or Ctrl-C half-way leaves no output file behind.  With a
+ * second core, a second thread (writer.c) encodes each output while this
+ * one stamps the next session, and shrinks the photo for the before/after
+ * while the render is set up.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>

@@ -116,6 +116,12 @@ static smp_status check_params(const smp_params *p, double *cum,
     return SMP_OK;
 }
 
+/* fmin(fmax(v, lo), hi) for numbers, without the calls */
+static inline double clamp(double v, double lo, double hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
 /* Gives every dot its own size, shape and pigment load.  On a feathered
  * or soft hairline the front dots are finer and lighter (DOMAIN.md). */
 static void dress_dots(smp_render *r, const smp_point *pts, size_t n,
@@ -124,13 +130,16 @@ static void dress_dots(smp_render *r, const smp_point *pts, size_t n,
 {
     /* one shade for every session: session 1 is diluted lighter */
     int dilute = p->shades <= 1;
+    double strength[SMP_MAX_SESSIONS + 1];
+    for (int k = 1; k <= p->sessions; k++)
+        strength[k] = dilute ? smp_session_strength(k, p->sessions) : 1;
     smp_rng rng;
     smp_rng_seed(&rng, p->seed, 2);
     double d0 = r->dot_mm * r->info.scale;
     for (size_t i = 0; i < n; i++) {
         smp_dot *d = &r->dots[i];
         double size = exp(0.16 * smp_rng_normal(&rng));
-        size = fmin(fmax(size, 0.65), 1.45);
+        size = clamp(size, 0.65, 1.45);
         double load = 0.88 + 0.08 * smp_rng_normal(&rng);
         double aspect = 1.0 - 0.22 * smp_rng_unit(&rng);
         double angle = 3.14159265358979324 * smp_rng_unit(&rng);
@@ -144,8 +153,8 @@ static void dress_dots(smp_render *r, const smp_point *pts, size_t n,
         d->y = pts[i].y;
         d->aspect = (float)aspect;
         d->angle = (float)angle;
-        d->shape[0] = (float)fmax(-0.1, fmin(0.1, wa));
-        d->shape[1] = (float)fmax(-0.1, fmin(0.1, wb));
+        d->shape[0] = (float)clamp(wa, -0.1, 0.1);
+        d->shape[1] = (float)clamp(wb, -0.1, 0.1);
         if (p->scar) {
             /* scar tissue takes pigment less readily: it spreads wider
              * and holds less of it */
@@ -157,9 +166,8 @@ static void dress_dots(smp_render *r, const smp_point *pts, size_t n,
             load *= 1.0 - 0.15 * in;
         }
         d->diameter = (float)(d0 * size);
-        d->opacity = (float)fmin(1.0, fmax(0.3, load) *
-                           (dilute ? smp_session_strength(pts[i].session,
-                                                          p->sessions) : 1));
+        load = (load > 0.3 ? load : 0.3) * strength[pts[i].session];
+        d->opacity = (float)(load < 1.0 ? load : 1.0);
         d->session = pts[i].session;
     }
 }
