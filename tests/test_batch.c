@@ -609,21 +609,10 @@ static void test_interrupt(void **state)
         snprintf(text + n, sizeof text - n, "k%d,big.png,%d,3\n", i, i + 1);
     }
     write_manifest(e, text);
-    const char *smpr = getenv("SMPR");
-    char errfile[] = "/tmp/smpr-test-err-XXXXXX";
-    int fd = mkstemp(errfile);
-    assert_true(fd >= 0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(fd, 2);
-        int devnull = open("/dev/null", O_RDWR);
-        dup2(devnull, 0);
-        dup2(devnull, 1);
-        execlp(smpr && *smpr ? smpr : "./smpr", "smpr", "batch", e->manifest,
-               "-o", e->out, "-j", "1", (char *)NULL);
-        _exit(127);
-    }
+    const char *args[] = {"batch", e->manifest, "-o", e->out, "-j", "1",
+                          NULL};
+    tu_proc proc;
+    tu_start(&proc, args);
     /* wait for the first finished case, then interrupt */
     char *first = out_path(e, "k0/case.json");
     for (int i = 0; i < 3000 && !tu_exists(first); i++) {
@@ -631,16 +620,13 @@ static void test_interrupt(void **state)
         nanosleep(&ts, NULL);
     }
     assert_true(tu_exists(first));
-    kill(pid, SIGINT);
+    kill(proc.pid, SIGINT);
     int status;
-    waitpid(pid, &status, 0);
-    close(fd);
-    char *err = read_text(errfile);
-    unlink(errfile);
+    char err[4096];
+    tu_finish(&proc, err, sizeof err, &status);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 130);
     assert_says(err, "interrupted");
-    free(err);
     /* no temporary anywhere, no report of a run that did not finish */
     stamp v[512];
     int files = list_files(e->out, v, 0, 512), done = 0;

@@ -633,42 +633,17 @@ static double now(void)
 static int render_interrupted(const char *photo_path, const char *out,
                               double delay, char *err, size_t size)
 {
-    const char *smpr = getenv("SMPR");
-    char errfile[] = "/tmp/smpr-test-err-XXXXXX";
-    int fd = mkstemp(errfile);
-    assert_true(fd >= 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(fd, 2);
-        int devnull = open("/dev/null", O_RDWR);
-        dup2(devnull, 1);
-        dup2(devnull, 0);
-        const char *bin = smpr && *smpr ? smpr : "./smpr";
-        execl(bin, bin, "render", photo_path, "-o", out, "-q", (char *)NULL);
-        _exit(127);
-    }
+    const char *args[] = {"render", photo_path, "-o", out, "-q", NULL};
+    tu_proc proc;
+    tu_start(&proc, args);
     if (delay > 0) {
         struct timespec t = {(time_t)delay,
                              (long)((delay - (time_t)delay) * 1e9)};
         while (nanosleep(&t, &t) != 0 && errno == EINTR) {
         }
-        kill(pid, SIGINT);
+        kill(proc.pid, SIGINT);
     }
-    int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
-    close(fd);
-    size_t n = 0;
-    uint8_t *b = tu_read(errfile, &n);
-    n = b && n < size ? n : (b ? size - 1 : 0);
-    if (n)
-        memcpy(err, b, n);
-    err[n] = '\0';
-    free(b);
-    unlink(errfile);
-    return WIFSIGNALED(status) ? 128 + WTERMSIG(status)
-                               : WEXITSTATUS(status);
+    return tu_finish(&proc, err, size, NULL);
 }
 
 /*

@@ -151,47 +151,66 @@ smp_image *tu_solid(uint32_t w, uint32_t h, uint8_t grey)
     return img;
 }
 
-int tu_run(char *err, size_t errsize, const char *arg0, ...)
+void tu_start(tu_proc *p, const char *const *args)
 {
     const char *argv[64];
     int n = 0;
     const char *smpr = getenv("SMPR");
     argv[n++] = smpr && *smpr ? smpr : "./smpr";
-    va_list ap;
-    va_start(ap, arg0);
-    for (const char *a = arg0; a && n < 63; a = va_arg(ap, const char *))
-        argv[n++] = a;
-    va_end(ap);
+    for (; *args && n < 63; args++)
+        argv[n++] = *args;
     argv[n] = NULL;
-    char errfile[] = "/tmp/smpr-test-err-XXXXXX";
-    int fd = mkstemp(errfile);
-    assert_true(fd >= 0);
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        dup2(fd, 2);
+    snprintf(p->errfile, sizeof p->errfile, "/tmp/smpr-test-err-XXXXXX");
+    p->fd = mkstemp(p->errfile);
+    assert_true(p->fd >= 0);
+    fflush(NULL);
+    p->pid = fork();
+    assert_true(p->pid >= 0);
+    if (p->pid == 0) {
+        dup2(p->fd, 2);
         int devnull = open("/dev/null", O_RDWR);
         dup2(devnull, 1);
         dup2(devnull, 0);
         execvp(argv[0], (char *const *)argv);
         _exit(127);
     }
-    int status;
-    waitpid(pid, &status, 0);
-    close(fd);
+}
+
+int tu_finish(tu_proc *p, char *err, size_t errsize, int *status)
+{
+    int st;
+    assert_int_equal(waitpid(p->pid, &st, 0), p->pid);
+    close(p->fd);
     if (err) {
         size_t sz;
-        uint8_t *b = tu_read(errfile, &sz);
+        uint8_t *b = tu_read(p->errfile, &sz);
         size_t m = b ? (sz < errsize - 1 ? sz : errsize - 1) : 0;
         if (m)
             memcpy(err, b, m);
         err[m] = '\0';
         free(b);
     }
-    unlink(errfile);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return WEXITSTATUS(status);
+    unlink(p->errfile);
+    if (status)
+        *status = st;
+    if (WIFSIGNALED(st))
+        return 128 + WTERMSIG(st);
+    return WEXITSTATUS(st);
+}
+
+int tu_run(char *err, size_t errsize, const char *arg0, ...)
+{
+    const char *args[64];
+    int n = 0;
+    va_list ap;
+    va_start(ap, arg0);
+    for (const char *a = arg0; a && n < 63; a = va_arg(ap, const char *))
+        args[n++] = a;
+    va_end(ap);
+    args[n] = NULL;
+    tu_proc p;
+    tu_start(&p, args);
+    return tu_finish(&p, err, errsize, NULL);
 }
 
 tu_dot *tu_read_dots(const char *csv, size_t *n)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <cmocka.h>
 #include "smp/smp.h"
 
@@ -30,8 +31,22 @@ smp_image *tu_skin_photo(uint32_t w, uint32_t h, double cx, double cy,
 smp_image *tu_solid(uint32_t w, uint32_t h, uint8_t grey);
 
 /* Runs the smpr binary ($SMPR, default ./smpr) with a NULL-terminated
- * argument list, stderr into `err` (may be NULL); returns the exit code. */
+ * argument list, stderr into `err` (may be NULL); returns the exit code
+ * (128 + the signal if it was killed). */
 int tu_run(char *err, size_t errsize, const char *arg0, ...);
+
+/* The same in two halves, for tests that signal the process meanwhile:
+ * tu_start runs smpr with args (NULL-terminated, no argv[0]) and stdin
+ * and stdout on /dev/null; tu_finish waits for it, gives stderr in `err`
+ * (may be NULL) and the raw wait status in *status (may be NULL), and
+ * returns the exit code as tu_run does. */
+typedef struct tu_proc {
+    pid_t pid;
+    int fd;
+    char errfile[32];
+} tu_proc;
+void tu_start(tu_proc *p, const char *const *args);
+int tu_finish(tu_proc *p, char *err, size_t errsize, int *status);
 
 /* Dot map rows from a --dots CSV. */
 typedef struct tu_dot { double x, y, d; int session; } tu_dot;
