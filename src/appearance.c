@@ -98,14 +98,63 @@ int smp_stamp_dots(smp_image *canvas, const smp_dot *dots, size_t from,
     return st;
 }
 
+/*
+ * How far from its centre a stamper can reach, in pixels: the profile
+ * ends at the larger of the soft rim (r + e/2, e at least a pixel) and
+ * the skirt (1.8 r); a small dot's pixels are averaged over a square, a
+ * half diagonal further; its table's radius is rounded to 1/64 px; the
+ * outline's wobble shrinks the squared distance by up to 2 w (w capped
+ * at 0.4); a dot stretched past round reaches further by its aspect.
+ * Rounded up generously: a bound too small would let two sessions stamp
+ * the same rows at once.
+ */
+static float reach_of(float diameter, float aspect, const float shape[2],
+                      float softness, float spread)
+{
+    float r = 0.5f * diameter, e = softness * diameter;
+    float rim = r + 0.5f * (e > 1.0f ? e : 1.0f);
+    float skirt = spread > 0 ? 1.8f * r : 0.0f;
+    float reach = (rim > skirt ? rim : skirt) + 0.75f + 1.0f / 64;
+    float w = r > 1.5f ? fabsf(shape[0]) + fabsf(shape[1]) : 0.0f;
+    if (w > 0.4f)
+        w = 0.4f;
+    reach /= sqrtf(1.0f - 2.0f * w);
+    return reach * (aspect > 1.0f ? aspect : 1.0f) * 1.01f + 1.0f;
+}
+
+void smp_dot_rows(const smp_dot *d, const smp_appearance *a, uint32_t height,
+                  uint32_t *y0, uint32_t *y1)
+{
+    float reach = reach_of(d->diameter * (float)a->size, d->aspect, d->shape,
+                           (float)a->softness, (float)a->spread);
+    if (a->halo > 0) {
+        float h = reach_of(d->diameter * 2.6f, 1.0f, d->shape,
+                           (float)SMP_HALO_SOFTNESS, 0.0f);
+        reach = h > reach ? h : reach;
+    }
+    float top = floorf(d->y - 0.5f - reach), bottom = ceilf(d->y + reach);
+    float hf = (float)height;
+    /* NaN and far-off dots end up empty at an edge */
+    *y0 = top > 0 ? top < hf ? (uint32_t)top : height : 0;
+    *y1 = bottom > (float)*y0 ? bottom < hf ? (uint32_t)bottom : height
+                              : *y0;
+}
+
 void smp_redden(smp_image *canvas, const smp_field *cover, double amount,
                 const smp_lut *lut)
+{
+    smp_redden_rows(canvas, cover, amount, lut, 0, canvas->height);
+}
+
+void smp_redden_rows(smp_image *canvas, const smp_field *cover,
+                     double amount, const smp_lut *lut, uint32_t y0,
+                     uint32_t y1)
 {
     if (!(cover->max > 0) || amount <= 0)
         return;
     /* green and blue absorbed a little more: blood under fresh skin */
     const double k[3] = {0.0, 1.0, 0.8};
-    for (uint32_t y = 0; y < canvas->height; y++) {
+    for (uint32_t y = y0; y < y1 && y < canvas->height; y++) {
         uint8_t *p = canvas->pixels + (size_t)y * canvas->stride;
         for (uint32_t x = 0; x < canvas->width; x++, p += 4) {
             double c = smp_field_at(cover, x + 0.5f, y + 0.5f) / cover->max;

@@ -36,8 +36,16 @@ int smp_stamp_dots_with(smp_image *canvas, const smp_dot *dots,
                         smp_stamper *dot, smp_stamper *halo,
                         const smp_ink *inks, const smp_ink *red,
                         const smp_lut *lut, volatile sig_atomic_t *cancel);
-/* Reddens the skin in proportion to `cover` (0..1 of its max). */
+/* The rows [*y0, *y1) of a canvas `height` rows high that stamping d
+ * with look a may change (its halo too): a bound, never too small. */
+void smp_dot_rows(const smp_dot *d, const smp_appearance *a, uint32_t height,
+                  uint32_t *y0, uint32_t *y1);
+/* Reddens the skin in proportion to `cover` (0..1 of its max); _rows
+ * only rows [y0, y1). */
 void smp_redden(smp_image *canvas, const smp_field *cover, double amount,
                 const smp_lut *lut);
+void smp_redden_rows(smp_image *canvas, const smp_field *cover,
+                     double amount, const smp_lut *lut, uint32_t y0,
+                     uint32_t y1);
 
 #endif

@@ -87,7 +87,8 @@ smp_status smp_image_load(const char *path, const smp_load_options *opt,
 }
 
 smp_status smp_image_write(const smp_image *img, FILE *fp, const char *name,
-                           const smp_save_options *opt, smp_error *err)
+                           const smp_save_options *opt, const smp_feed *feed,
+                           smp_error *err)
 {
     smp_format f = opt ? opt->format : SMP_FORMAT_AUTO;
     int q = opt && opt->quality ? opt->quality : 90;
@@ -95,8 +96,8 @@ smp_status smp_image_write(const smp_image *img, FILE *fp, const char *name,
     if (f == SMP_FORMAT_AUTO)
         f = img->format == SMP_FORMAT_JPEG ? SMP_FORMAT_JPEG : SMP_FORMAT_PNG;
     if (f == SMP_FORMAT_JPEG)
-        return smp_jpeg_encode(img, fp, q, name, cancel, err);
-    return smp_png_encode(img, fp, name, cancel, err);
+        return smp_jpeg_encode(img, fp, q, name, cancel, feed, err);
+    return smp_png_encode(img, fp, name, cancel, feed, err);
 }
 
 smp_status smp_image_save(const smp_image *img, const char *path,
@@ -109,7 +110,7 @@ smp_status smp_image_save(const smp_image *img, const char *path,
     smp_status s = smp_atomic_open(&a, path, err);
     if (s != SMP_OK)
         return s;
-    s = smp_image_write(img, a.fp, path, opt, err);
+    s = smp_image_write(img, a.fp, path, opt, NULL, err);
     if (s == SMP_OK)
         return smp_atomic_commit(&a, err);
     smp_atomic_abort(&a);

@@ -58,13 +58,45 @@ smp_status smp_render_new_threads(const smp_image *photo,
  * a 12 MP copy is 48 MB and a few milliseconds.  Sessions then go
  * forward only, and smp_render_aged may not be used. */
 void smp_render_use_canvas(smp_render *r, smp_image *photo);
+/*
+ * render.c: the sessions stamped down the canvas for writers that read
+ * it top to bottom, one session per thread (job.c).  smp_render_start
+ * makes the canvas ready (a copy of the photo unless it was given).
+ * smp_render_rows makes rows [0, rows) of session k final on it: it waits
+ * on `above` (the rows session k-1's writer has read; NULL for session 1,
+ * or when that writer is done) until the rows and every row that the
+ * dots it stamps reach are through, so the sessions never stamp the same
+ * rows at once; 0, -1 if stopped or cancelled, -2 if out of memory.
+ * When every session is through, smp_render_stamped makes the canvas
+ * count as session n's.
+ */
+struct smp_rows;
+smp_status smp_render_start(smp_render *r, smp_error *err);
+int smp_render_rows(smp_render *r, int session, uint32_t rows,
+                    struct smp_rows *above);
+smp_image *smp_render_canvas(smp_render *r);
+void smp_render_stamped(smp_render *r);
+
+/*
+ * An image still being made while it is written: the encoder asks for
+ * rows [0, rows) before it reads them (a non-zero answer: give up) and
+ * says which rows it has read, which may then change.  It asks and tells
+ * SMP_FEED_ROWS rows at a time.  NULL: the image is all there.
+ */
+typedef struct smp_feed {
+    int (*ready)(void *ctx, uint32_t rows);
+    void (*read)(void *ctx, uint32_t rows);
+    void *ctx;
+} smp_feed;
+#define SMP_FEED_ROWS 16u
 
 /* png_io.c: decode a whole PNG held in memory; encode to an open file. */
 smp_status smp_png_decode(const uint8_t *data, size_t size, const char *name,
                           uint64_t max_pixels, smp_image **out,
                           smp_error *err);
 smp_status smp_png_encode(const smp_image *img, FILE *fp, const char *name,
-                          volatile sig_atomic_t *cancel, smp_error *err);
+                          volatile sig_atomic_t *cancel, const smp_feed *feed,
+                          smp_error *err);
 
 /* jpeg_io.c: likewise; decode applies the EXIF orientation. */
 smp_status smp_jpeg_decode(const uint8_t *data, size_t size,
@@ -72,12 +104,13 @@ smp_status smp_jpeg_decode(const uint8_t *data, size_t size,
                            smp_image **out, smp_error *err);
 smp_status smp_jpeg_encode(const smp_image *img, FILE *fp, int quality,
                            const char *name, volatile sig_atomic_t *cancel,
-                           smp_error *err);
+                           const smp_feed *feed, smp_error *err);
 
 /* image_io.c: smp_image_save's encoding, into an open file (`name` for
  * messages), for callers that commit several files together. */
 smp_status smp_image_write(const smp_image *img, FILE *fp, const char *name,
-                           const smp_save_options *opt, smp_error *err);
+                           const smp_save_options *opt, const smp_feed *feed,
+                           smp_error *err);
 
 /* dotmap.c: smp_dots_save_csv's writing, likewise. */
 smp_status smp_dots_write_csv(const smp_render *r, FILE *fp,

@@ -6,9 +6,11 @@
  * appear together or not at all: each is written under a temporary name,
  * and only when all are written are they renamed into place, so an error,
  * a full disk or Ctrl-C half-way leaves no output file behind.  With a
- * second core, a second thread (writer.c) encodes each output while this
- * one stamps the next session, and shrinks the photo for the before/after
- * while the render is set up.
+ * second core, a second thread (writer.c) shrinks the photo for the
+ * before/after while the render is set up, and the sessions are written
+ * at once, each by its own thread, each a few rows behind the stamping
+ * of the one before on the one canvas (write_sessions); the bytes are
+ * the same as on one thread.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -18,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "internal.h"
+#include "rows.h"
 #include "writer.h"
 
 void smp_job_default(smp_job *job)
@@ -168,7 +171,7 @@ static smp_status write_out(smp_task *t, smp_error *err)
 {
     out_task *o = t->ctx;
     smp_status st = smp_image_write(o->img, o->file->fp, o->file->path,
-                                    &o->so, err);
+                                    &o->so, NULL, err);
     if (st == SMP_OK)
         st = smp_atomic_close(o->file, err);
     return st;
@@ -204,42 +207,128 @@ static smp_status make_panel(smp_task *t, smp_error *err)
     return smp_compose_panel(pt->photo, &pt->panel, err);
 }
 
-/* The copies sessions are written from (two: the next session is
- * stamped while both earlier ones are written), made, their memory
- * touched and the photo's metadata copied, while the render is set up. */
-typedef struct copy_task {
-    smp_task task;
-    const smp_image *photo;
-    int n;
-    smp_image *img[2];
-} copy_task;
+/*
+ * The sessions, each written by its own thread from the one canvas as it
+ * is stamped (render.c, rows.c): session k's writer asks for rows, which
+ * stamps session k's dots on them once session k-1's writer has read
+ * them, and tells how far it has read for session k+1.  Without a second
+ * core they run one after another on this thread, with the same result.
+ */
+typedef struct lanes lanes;
+typedef struct lane_job {
+    lanes *all;
+    int k;
+    smp_rows read;              /* canvas rows its writer has read */
+    smp_atomic *file;
+    pthread_t thread;
+    int running;
+} lane_job;
 
-static smp_status make_copy(smp_task *t, smp_error *err)
+struct lanes {
+    smp_render *r;
+    const smp_save_options *so;
+    lane_job lane[SMP_MAX_SESSIONS];
+    int n;
+    pthread_mutex_t lock;
+    smp_status st;              /* the first failure, and its message */
+    smp_error err;
+};
+
+/* Records a lane's failure (the first is the one reported: the others
+ * fail because they are stopped) and stops every lane. */
+static void lanes_fail(lanes *ls, smp_status st, const smp_error *e)
 {
-    copy_task *c = t->ctx;
-    smp_status st = SMP_OK;
-    for (int i = 0; i < c->n && st == SMP_OK; i++)
-        if ((st = smp_image_alloc(c->photo->width, c->photo->height,
-                                  &c->img[i], err)) == SMP_OK) {
-            memset(c->img[i]->pixels, 0, c->img[i]->stride *
-                   c->img[i]->height);
-            c->img[i]->has_alpha = c->photo->has_alpha;
-            st = smp_image_copy_meta(c->img[i], c->photo, err);
-        }
-    return st;
+    pthread_mutex_lock(&ls->lock);
+    if (ls->st == SMP_OK) {
+        ls->st = st;
+        ls->err = *e;
+    }
+    pthread_mutex_unlock(&ls->lock);
+    for (int i = 0; i < ls->n; i++)
+        smp_rows_stop(&ls->lane[i].read);
 }
 
-/* *copy = img's pixels and metadata (*copy made the first time). */
-static smp_status copy_into(smp_image **copy, const smp_image *img,
-                            smp_error *err)
+static int lane_ready(void *ctx, uint32_t rows)
 {
-    smp_status st = SMP_OK;
-    if (!*copy && (st = smp_image_alloc(img->width, img->height, copy,
-                                        err)) == SMP_OK &&
-        (st = smp_image_copy_meta(*copy, img, err)) == SMP_OK)
-        (*copy)->has_alpha = img->has_alpha;
+    lane_job *l = ctx;
+    int s = smp_render_rows(l->all->r, l->k, rows,
+                            l->k > 1 ? &l->all->lane[l->k - 2].read : NULL);
+    if (s == -2) {
+        smp_error e;
+        lanes_fail(l->all, smp_fail(&e, SMP_ERR_NOMEM, "out of memory"), &e);
+    }
+    return s != 0;
+}
+
+static void lane_read(void *ctx, uint32_t rows)
+{
+    lane_job *l = ctx;
+    smp_rows_reach(&l->read, rows);
+}
+
+static void *lane_main(void *arg)
+{
+    lane_job *l = arg;
+    smp_feed feed = {lane_ready, lane_read, l};
+    smp_error e;
+    smp_status st = smp_image_write(smp_render_canvas(l->all->r), l->file->fp,
+                                    l->file->path, l->all->so, &feed, &e);
     if (st == SMP_OK)
-        memcpy((*copy)->pixels, img->pixels, img->stride * img->height);
+        st = smp_atomic_close(l->file, &e);
+    if (st != SMP_OK)
+        lanes_fail(l->all, st, &e);
+    return NULL;
+}
+
+/* Writes the n sessions to their files (opened in order), each on its
+ * own thread when `threads` > 1. */
+static smp_status write_sessions(smp_render *r, smp_atomic **files, int n,
+                                 const smp_save_options *so, int threads,
+                                 smp_error *err)
+{
+    lanes *ls = calloc(1, sizeof *ls);
+    if (!ls)
+        return smp_fail(err, SMP_ERR_NOMEM, "out of memory");
+    smp_status st = smp_render_start(r, err);
+    if (st != SMP_OK) {
+        free(ls);
+        return st;
+    }
+    ls->r = r;
+    ls->so = so;
+    ls->n = n;
+    ls->st = SMP_OK;
+    pthread_mutex_init(&ls->lock, NULL);
+    for (int k = 1; k <= n; k++) {
+        lane_job *l = &ls->lane[k - 1];
+        l->all = ls;
+        l->k = k;
+        l->file = files[k - 1];
+        smp_rows_init(&l->read);
+    }
+    /* the last (and any that found no thread) here, in order */
+    for (int k = 1; k < n && threads > 1; k++) {
+        lane_job *l = &ls->lane[k - 1];
+        l->running = pthread_create(&l->thread, NULL, lane_main, l) == 0;
+        if (!l->running)
+            break;
+    }
+    for (int k = 1; k <= n; k++)
+        if (!ls->lane[k - 1].running)
+            lane_main(&ls->lane[k - 1]);
+    for (int k = 1; k <= n; k++) {
+        lane_job *l = &ls->lane[k - 1];
+        if (l->running)
+            pthread_join(l->thread, NULL);
+        smp_rows_destroy(&l->read);
+    }
+    pthread_mutex_destroy(&ls->lock);
+    st = ls->st;
+    if (st != SMP_OK)
+        *err = ls->err;
+    else
+        smp_render_stamped(r);
+    free(ls);
     return st;
 }
 
@@ -284,7 +373,6 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
     smp_render *r = NULL;
     smp_writer *wr = NULL;
     panel_task before = {.photo = NULL};
-    copy_task copy = {.photo = NULL, .img = {NULL, NULL}};
     out_task outs[2 * SMP_MAX_SESSIONS + 1];
     char *path = NULL;
     smp_status st;
@@ -333,23 +421,16 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
     /* a second thread when asked for (0) and there is a second core */
     int threads = job->threads == 1 ? 1 : sysconf(_SC_NPROCESSORS_ONLN) > 1
                                            ? 2 : 1;
-    before.photo = copy.photo = photo;
-    /* (one when the photo stays beside the canvas: ageing previews) */
-    copy.n = job->params.sessions > 2 && job->nyears == 0 ? 2 : 1;
+    before.photo = photo;
     if ((st = smp_make_dirs(job->outdir, err)) != SMP_OK ||
         (st = check_outputs(job, res, path, plen, err)) != SMP_OK ||
         (st = smp_writer_new(threads, &wr, err)) != SMP_OK ||
         (st = smp_writer_add(wr, &before.task, make_panel, &before,
                              err)) != SMP_OK ||
-        (threads > 1 && p.sessions > 1 &&
-         (st = smp_writer_add(wr, &copy.task, make_copy, &copy,
-                              err)) != SMP_OK) ||
         (st = about_photo(smp_render_new_threads(photo, &p, threads, &r,
                                                  err), job->photo,
                           err)) != SMP_OK ||
-        (st = smp_writer_wait(wr, &before.task, err)) != SMP_OK ||
-        (threads > 1 && p.sessions > 1 &&
-         (st = smp_writer_wait(wr, &copy.task, err)) != SMP_OK))
+        (st = smp_writer_wait(wr, &before.task, err)) != SMP_OK)
         goto done;
 
     smp_render_get_info(r, &res->info);
@@ -359,36 +440,17 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
      * (unless to age): the sessions are stamped into it */
     if (before.panel && job->nyears == 0)
         smp_render_use_canvas(r, photo);
-    const smp_image *prev = NULL;
-    out_task *copying[2] = {NULL, NULL};    /* the tasks writing copies */
+    smp_atomic *files[SMP_MAX_SESSIONS];
     for (int k = 1; k <= n; k++) {
         smp_job_output_path(job, res, k, path, plen);
-        if ((st = about_photo(smp_render_session(r, k, &prev, err),
-                              job->photo, err)) != SMP_OK)
-            goto done;
-        const smp_image *img = prev;
-        int now = 0;
-        if (k < n && threads > 1) {
-            /* the canvas changes on: the other thread writes a copy of
-             * it, or, if both copies are still being written, this one
-             * writes the canvas */
-            int c = 0;
-            while (c < copy.n && copying[c] &&
-                   !smp_writer_done(wr, &copying[c]->task))
-                c++;
-            now = c == copy.n;
-            if (!now) {
-                if ((st = copy_into(&copy.img[c], prev, err)) != SMP_OK)
-                    goto done;
-                img = copy.img[c];
-                copying[c] = &outs[k - 1];
-            }
-        }
-        if ((st = put_output(&pd, wr, &outs[k - 1], img, path, &so, now,
-                             err)) != SMP_OK)
+        if ((st = pending_open(&pd, path, &files[k - 1], err)) != SMP_OK)
             goto done;
     }
-    /* the last session is written while its panel is made: both read */
+    if ((st = about_photo(write_sessions(r, files, n, &so, threads, err),
+                          job->photo, err)) != SMP_OK)
+        goto done;
+    const smp_image *prev = smp_render_canvas(r);
+    /* the before/after, from the finished canvas */
     smp_job_output_path(job, res, 0, path, plen);
     if ((st = about_photo(smp_compose_panel(prev, &after, err), job->photo,
                           err)) != SMP_OK ||
@@ -433,8 +495,6 @@ done:
     res->seconds = seconds_now() - t0;
     free(path);
     smp_image_free(ba);
-    smp_image_free(copy.img[0]);
-    smp_image_free(copy.img[1]);
     smp_image_free(after);
     smp_image_free(before.panel);
     smp_render_free(r);

@@ -415,6 +415,7 @@ typedef struct encoder {
     FILE *fp;
     int quality;
     volatile sig_atomic_t *cancel;
+    const smp_feed *feed;       /* rows still being made, or NULL */
     int created;                /* cinfo needs jpeg_destroy_compress */
     uint8_t *row;               /* one row composited over white */
 } encoder;
@@ -548,15 +549,28 @@ static smp_status encode(encoder *e)
     if (img->icc && img->icc_size)
         jpeg_write_icc_profile(ci, img->icc, (unsigned int)img->icc_size);
 
+    const smp_feed *feed = e->feed;
     for (uint32_t y = 0; y < img->height; y++) {
         if (e->cancel && *e->cancel)
             return smp_fail(err, SMP_ERR_CANCELLED, "%s: cancelled", name);
+        if (feed && y % SMP_FEED_ROWS == 0) {
+            /* the rows before are in libjpeg's buffers by now */
+            if (y)
+                feed->read(feed->ctx, y);
+            uint32_t want = img->height - y > SMP_FEED_ROWS
+                          ? y + SMP_FEED_ROWS : img->height;
+            if (feed->ready(feed->ctx, want))
+                return smp_fail(err, SMP_ERR_CANCELLED, "%s: cancelled",
+                                name);
+        }
         const uint8_t *src = img->pixels + (size_t)y * img->stride;
         const uint8_t *row = over_white(src, e->row, img->width);
         /* libjpeg's row type is not const, but it only reads input rows */
         JSAMPROW jrow = (JSAMPROW)(uintptr_t)row;
         jpeg_write_scanlines(ci, &jrow, 1);
     }
+    if (feed)
+        feed->read(feed->ctx, img->height);
     jpeg_finish_compress(ci);   /* flushes; stdio errors end in fail_exit */
     if (ferror(e->fp))
         return smp_fail(err, SMP_ERR_IO, "%s: cannot write: %s", name,
@@ -566,7 +580,7 @@ static smp_status encode(encoder *e)
 
 smp_status smp_jpeg_encode(const smp_image *img, FILE *fp, int quality,
                            const char *name, volatile sig_atomic_t *cancel,
-                           smp_error *err)
+                           const smp_feed *feed, smp_error *err)
 {
     if (quality < 1 || quality > 100)
         return smp_fail(err, SMP_ERR_ARG, "%s: JPEG quality %d not in 1-100",
@@ -590,6 +604,7 @@ smp_status smp_jpeg_encode(const smp_image *img, FILE *fp, int quality,
     e.fp = fp;
     e.quality = quality;
     e.cancel = cancel;
+    e.feed = feed;
 
     errno = 0;  /* so a write error reports its own cause */
     smp_status st = encode(&e);

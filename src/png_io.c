@@ -328,7 +328,7 @@ smp_status smp_png_decode(const uint8_t *data, size_t size, const char *name,
 /* The setjmp frame for writing; everything it changes is in *s. */
 static smp_status write_png(png_state *s, const smp_image *img,
                             const char *name, volatile sig_atomic_t *cancel,
-                            smp_error *err)
+                            const smp_feed *feed, smp_error *err)
 {
     s->png = png_create_write_struct_2(PNG_LIBPNG_VER_STRING, s, on_error,
                                        on_warning, s, on_malloc, on_free);
@@ -376,8 +376,20 @@ static smp_status write_png(png_state *s, const smp_image *img,
     for (uint32_t y = 0; y < img->height; y++) {
         if (cancel && *cancel)
             return smp_fail(err, SMP_ERR_CANCELLED, "%s: cancelled", name);
+        if (feed && y % SMP_FEED_ROWS == 0) {
+            /* libpng has filtered and deflated the rows before */
+            if (y)
+                feed->read(feed->ctx, y);
+            uint32_t want = img->height - y > SMP_FEED_ROWS
+                          ? y + SMP_FEED_ROWS : img->height;
+            if (feed->ready(feed->ctx, want))
+                return smp_fail(err, SMP_ERR_CANCELLED, "%s: cancelled",
+                                name);
+        }
         png_write_row(s->png, img->pixels + (size_t)y * img->stride);
     }
+    if (feed)
+        feed->read(feed->ctx, img->height);
     png_write_end(s->png, NULL);
     /* stdio may have held back the error until now (e.g. a full disk) */
     errno = 0;
@@ -388,7 +400,8 @@ static smp_status write_png(png_state *s, const smp_image *img,
 }
 
 smp_status smp_png_encode(const smp_image *img, FILE *fp, const char *name,
-                          volatile sig_atomic_t *cancel, smp_error *err)
+                          volatile sig_atomic_t *cancel, const smp_feed *feed,
+                          smp_error *err)
 {
     if (img->width == 0 || img->height == 0 ||
         img->width > PNG_UINT_31_MAX || img->height > PNG_UINT_31_MAX)
@@ -397,7 +410,7 @@ smp_status smp_png_encode(const smp_image *img, FILE *fp, const char *name,
     png_state s;
     memset(&s, 0, sizeof s);
     s.fp = fp;
-    smp_status st = write_png(&s, img, name, cancel, err);
+    smp_status st = write_png(&s, img, name, cancel, feed, err);
     if (s.png)
         png_destroy_write_struct(&s.png, s.info ? &s.info : NULL);
     return st;

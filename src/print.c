@@ -152,7 +152,7 @@ static smp_status attach_jpeg(const doc *d, cairo_surface_t *s,
     plain.res.unit = SMP_RES_NONE;
     smp_status st = smp_jpeg_encode(&plain, fp, d->o->quality ?
                                     d->o->quality : 90, d->path,
-                                    d->o->cancel, d->err);
+                                    d->o->cancel, NULL, d->err);
     if (fclose(fp) != 0 && st == SMP_OK)
         st = smp_fail(d->err, SMP_ERR_NOMEM, "out of memory");
     if (st == SMP_OK &&

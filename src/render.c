@@ -3,6 +3,14 @@
  * head, builds the density field, places every dot of every session and
  * gives each its look; smp_render_session then stamps session after
  * session onto one canvas, so session k costs only its own dots.
+ *
+ * Each session's dots are kept in the order of the first canvas row they
+ * touch, so that a session can also be stamped down the canvas a band of
+ * rows at a time (smp_render_rows) for a writer reading it top to bottom,
+ * the next session following a few rows behind that writer: then every
+ * session is written from the one canvas, at once, on as many cores.
+ * Either way each pixel sees the same stamps in the same order, so the
+ * images are the same bytes.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -11,6 +19,7 @@
 #include <string.h>
 #include "appearance.h"
 #include "density.h"
+#include "rows.h"
 #include "rng.h"
 #include "scalp.h"
 
@@ -28,11 +37,20 @@
 #define MAX_SCALE 1000.0
 #define MAX_HEAD_PX 1e6
 
+/* A session stamped down the canvas (smp_render_rows), on its own thread. */
+typedef struct lane {
+    size_t next;                /* its next dot */
+    smp_stamper *dot, *halo;    /* its own: their tables grow as used */
+} lane;
+
 struct smp_render {
     const smp_image *photo;
     smp_image *canvas;          /* the sessions, stamped one after another */
     int given;                  /* the canvas is the caller's (the photo) */
     int rendered;               /* sessions stamped on the canvas */
+    uint32_t reddened;          /* canvas rows with the skin's redness */
+    uint32_t *rows;             /* each dot's first and end row */
+    lane lanes[SMP_MAX_SESSIONS];
     smp_image *aged;            /* the last ageing preview */
     smp_stamper *stamp, *halo;  /* the sessions' stampers, kept */
     smp_render_info info;
@@ -170,6 +188,52 @@ static void dress_dots(smp_render *r, const smp_point *pts, size_t n,
         d->opacity = (float)(load < 1.0 ? load : 1.0);
         d->session = pts[i].session;
     }
+}
+
+/* Each session's dots in the order of their first row (placement order
+ * among equals: a counting sort), and their rows in r->rows. */
+static smp_status sort_dots(smp_render *r)
+{
+    const size_t n = r->ndots;
+    const uint32_t h = r->photo->height;
+    uint32_t *rows = malloc((n ? n : 1) * 2 * sizeof *rows);
+    size_t *start = malloc(((size_t)h + 1) * sizeof *start);
+    smp_dot *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    r->rows = malloc((n ? n : 1) * 2 * sizeof *r->rows);
+    if (!rows || !start || !sorted || !r->rows) {
+        free(rows);
+        free(start);
+        free(sorted);
+        return SMP_ERR_NOMEM;
+    }
+    smp_appearance look;
+    smp_appearance_of(r->look, &look);
+    for (size_t i = 0; i < n; i++)
+        smp_dot_rows(&r->dots[i], &look, h, &rows[2 * i], &rows[2 * i + 1]);
+    size_t from = 0;
+    for (int k = 0; k < r->info.sessions; k++) {
+        size_t to = r->info.dots[k];
+        memset(start, 0, ((size_t)h + 1) * sizeof *start);
+        for (size_t i = from; i < to; i++)
+            start[rows[2 * i]]++;
+        for (size_t y = 0, at = from; y <= h; y++) {
+            size_t c = start[y];
+            start[y] = at;
+            at += c;
+        }
+        for (size_t i = from; i < to; i++) {
+            size_t j = start[rows[2 * i]]++;
+            sorted[j] = r->dots[i];
+            r->rows[2 * j] = rows[2 * i];
+            r->rows[2 * j + 1] = rows[2 * i + 1];
+        }
+        from = to;
+    }
+    memcpy(r->dots, sorted, n * sizeof *sorted);
+    free(rows);
+    free(start);
+    free(sorted);
+    return SMP_OK;
 }
 
 /*
@@ -713,6 +777,11 @@ smp_status smp_render_new_threads(const smp_image *photo,
         goto fail;
     }
     dress_dots(r, pts, r->ndots, p, hl, &front);
+    if ((st = sort_dots(r)) != SMP_OK) {
+        st = smp_fail(err, SMP_ERR_NOMEM, "out of memory for %zu dots",
+                      r->ndots);
+        goto fail;
+    }
     if (survey.running) {
         if ((st = survey_join(&survey, err)) != SMP_OK)
             goto fail;
@@ -747,6 +816,86 @@ const smp_dot *smp_render_dots(const smp_render *r, size_t *count)
     return r->dots;
 }
 
+/* The skin's redness (of a fresh look) on canvas rows up to `rows`. */
+static void redden_to(smp_render *r, const smp_appearance *look,
+                      uint32_t rows)
+{
+    if (rows > r->reddened) {
+        smp_redden_rows(r->canvas, &r->cover, look->erythema, &r->lut,
+                        r->reddened, rows);
+        r->reddened = rows;
+    }
+}
+
+smp_status smp_render_start(smp_render *r, smp_error *err)
+{
+    if (r->given && r->rendered != 0)
+        return smp_fail(err, SMP_ERR_ARG, "the photo is stamped over");
+    if (!r->given) {
+        smp_image_free(r->canvas);
+        r->canvas = NULL;
+        smp_status st = smp_image_clone(r->photo, &r->canvas, err);
+        if (st != SMP_OK)
+            return st;
+    }
+    r->rendered = 0;
+    r->reddened = 0;
+    smp_appearance look;
+    smp_appearance_of(r->look, &look);
+    for (int k = 0; k < r->info.sessions; k++) {
+        lane *ln = &r->lanes[k];
+        ln->next = k ? r->info.dots[k - 1] : 0;
+        if (!ln->dot)
+            ln->dot = smp_stamper_new(look.softness, look.spread);
+        if (!ln->halo && look.halo > 0)
+            ln->halo = smp_stamper_new(SMP_HALO_SOFTNESS, 0);
+        if (!ln->dot || (look.halo > 0 && !ln->halo))
+            return smp_fail(err, SMP_ERR_NOMEM, "out of memory");
+    }
+    return SMP_OK;
+}
+
+int smp_render_rows(smp_render *r, int session, uint32_t rows,
+                    smp_rows *above)
+{
+    lane *ln = &r->lanes[session - 1];
+    const size_t end = r->info.dots[session - 1];
+    smp_appearance look;
+    smp_appearance_of(r->look, &look);
+    /* the session before must be through these rows first */
+    if (above && smp_rows_wait(above, rows))
+        return -1;
+    if (session == 1)
+        redden_to(r, &look, rows);
+    size_t j = ln->next;
+    uint32_t reach = rows;
+    for (; j < end && r->rows[2 * j] < rows; j++)
+        if (r->rows[2 * j + 1] > reach)
+            reach = r->rows[2 * j + 1];
+    if (j == ln->next)
+        return 0;
+    /* and through every row these dots touch */
+    if (above && smp_rows_wait(above, reach))
+        return -1;
+    if (session == 1)
+        redden_to(r, &look, reach);
+    int st = smp_stamp_dots_with(r->canvas, r->dots, ln->next, j, &look,
+                                 ln->dot, ln->halo, r->inks, &r->red,
+                                 &r->lut, r->cancel);
+    ln->next = j;
+    return st;
+}
+
+smp_image *smp_render_canvas(smp_render *r)
+{
+    return r->canvas;
+}
+
+void smp_render_stamped(smp_render *r)
+{
+    r->rendered = r->info.sessions;
+}
+
 smp_status smp_render_session(smp_render *r, int session,
                               const smp_image **out, smp_error *err)
 {
@@ -766,8 +915,10 @@ smp_status smp_render_session(smp_render *r, int session,
         if (st != SMP_OK)
             return st;
         r->rendered = 0;
-        smp_redden(r->canvas, &r->cover, look.erythema, &r->lut);
+        r->reddened = 0;
     }
+    if (r->rendered == 0)
+        redden_to(r, &look, r->canvas->height);
     size_t from = r->rendered ? r->info.dots[r->rendered - 1] : 0;
     size_t to = r->info.dots[session - 1];
     if (!r->stamp)
@@ -852,9 +1003,7 @@ void smp_render_use_canvas(smp_render *r, smp_image *photo)
     r->canvas = photo;
     r->given = 1;
     r->rendered = 0;
-    smp_appearance look;
-    smp_appearance_of(r->look, &look);
-    smp_redden(r->canvas, &r->cover, look.erythema, &r->lut);
+    r->reddened = 0;
 }
 
 void smp_render_free(smp_render *r)
@@ -866,6 +1015,11 @@ void smp_render_free(smp_render *r)
     smp_image_free(r->aged);
     smp_stamper_free(r->stamp);
     smp_stamper_free(r->halo);
+    for (int k = 0; k < SMP_MAX_SESSIONS; k++) {
+        smp_stamper_free(r->lanes[k].dot);
+        smp_stamper_free(r->lanes[k].halo);
+    }
+    free(r->rows);
     smp_field_release(&r->cover);
     free(r->dots);
     free(r);

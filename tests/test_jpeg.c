@@ -593,7 +593,7 @@ static uint8_t *encode_mem(const smp_image *img, int quality, size_t *len)
     FILE *fp = tmpfile();
     assert_non_null(fp);
     smp_error err;
-    if (smp_jpeg_encode(img, fp, quality, "mem.jpg", NULL, &err) != SMP_OK)
+    if (smp_jpeg_encode(img, fp, quality, "mem.jpg", NULL, NULL, &err) != SMP_OK)
         fail_msg("%s", err.msg);
     long n = ftell(fp);
     assert_true(n > 0);
@@ -679,7 +679,7 @@ static void test_write_errors(void **state)
     smp_error err;
     FILE *fp = fopen("/dev/full", "wb");
     if (fp) {
-        assert_int_equal(smp_jpeg_encode(img, fp, 90, "/dev/full", NULL,
+        assert_int_equal(smp_jpeg_encode(img, fp, 90, "/dev/full", NULL, NULL,
                                          &err), SMP_ERR_IO);
         assert_non_null(strstr(err.msg, "/dev/full"));
         assert_null(strchr(err.msg, '\n'));
@@ -688,11 +688,11 @@ static void test_write_errors(void **state)
     fp = tmpfile();
     assert_non_null(fp);
     volatile sig_atomic_t stop = 1;
-    assert_int_equal(smp_jpeg_encode(img, fp, 90, "c.jpg", &stop, &err),
+    assert_int_equal(smp_jpeg_encode(img, fp, 90, "c.jpg", &stop, NULL, &err),
                      SMP_ERR_CANCELLED);
-    assert_int_equal(smp_jpeg_encode(img, fp, 0, "c.jpg", NULL, &err),
+    assert_int_equal(smp_jpeg_encode(img, fp, 0, "c.jpg", NULL, NULL, &err),
                      SMP_ERR_ARG);
-    assert_int_equal(smp_jpeg_encode(img, fp, 101, "c.jpg", NULL, &err),
+    assert_int_equal(smp_jpeg_encode(img, fp, 101, "c.jpg", NULL, NULL, &err),
                      SMP_ERR_ARG);
     fclose(fp);
     smp_image_free(img);

@@ -819,7 +819,7 @@ static void test_write_dev_full(void **state)
         skip();
     smp_image *img = pattern_image(64, 64, 0);
     smp_error err;
-    assert_int_equal(smp_png_encode(img, fp, "/dev/full", NULL, &err),
+    assert_int_equal(smp_png_encode(img, fp, "/dev/full", NULL, NULL, &err),
                      SMP_ERR_IO);
     assert_int_equal(err.status, SMP_ERR_IO);
     assert_true(strncmp(err.msg, "/dev/full: ", 11) == 0);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "testutil.h"
 #include "internal.h"
+#include "appearance.h"
 
 #define W 800
 #define H 600
@@ -343,6 +344,158 @@ static void test_bad_params(void **state)
     smp_image_free(wall);
 }
 
+/*
+ * smp_dot_rows bounds the rows a dot (and its halo) can change: dots of
+ * every size, stretch, wobble and look, stamped onto a canvas, change no
+ * row outside the bound (the sessions of a job are stamped on different
+ * rows at once on that promise).
+ */
+static void test_dot_rows_bound(void **state)
+{
+    (void)state;
+    const uint32_t w = 160, h = 160;
+    smp_image *canvas = tu_solid(w, h, 200), *clean = tu_solid(w, h, 200);
+    smp_lut *lut = malloc(sizeof *lut);
+    smp_ink ink, red;
+    smp_lut_init(lut);
+    smp_ink_init(&ink, (const uint8_t[3]){20, 20, 20}, lut);
+    smp_ink_init(&red, (const uint8_t[3]){255, 200, 200}, lut);
+    smp_appearance looks[4];
+    smp_appearance_of(SMP_LOOK_HEALED, &looks[0]);
+    smp_appearance_of(SMP_LOOK_FRESH, &looks[1]);
+    smp_appearance_aged(8, &looks[2]);
+    smp_appearance_aged(40, &looks[3]);
+    uint32_t s = 12345;
+    int tight = 0;
+    for (int i = 0; i < 4000; i++) {
+        float u[8];
+        for (int j = 0; j < 8; j++) {
+            s = s * 1664525u + 1013904223u;
+            u[j] = (float)(s >> 8) / 16777216.0f;
+        }
+        const smp_appearance *a = &looks[i % 4];
+        /* mostly 1-8 px, some up to 40; some far off the canvas */
+        float dia = u[0] < 0.8f ? 0.5f + 7.5f * u[1] : 40.0f * u[1];
+        smp_dot d = {20 + 120 * u[2], -20 + 200 * u[3], dia, 1.0f,
+                     3.14159f * u[4], 0.6f + 0.8f * u[5],
+                     {0.3f * (u[6] - 0.5f), 0.3f * (u[7] - 0.5f)}, 1};
+        uint32_t y0, y1;
+        smp_dot_rows(&d, a, h, &y0, &y1);
+        assert_true(y0 <= y1 && y1 <= h);
+        assert_int_equal(smp_stamp_dots(canvas, &d, 0, 1, a, &ink, &red,
+                                        lut, NULL), 0);
+        uint32_t lo = h, hi = 0;
+        for (uint32_t y = 0; y < h; y++)
+            if (memcmp(canvas->pixels + y * canvas->stride,
+                       clean->pixels + y * clean->stride, w * 4) != 0) {
+                lo = y < lo ? y : lo;
+                hi = y + 1;
+            }
+        if (hi > 0) {
+            assert_true(lo >= y0);
+            assert_true(hi <= y1);
+            /* and not so loose that sessions wait for nothing */
+            tight += hi - lo + 8 >= y1 - y0;
+        }
+        memcpy(canvas->pixels, clean->pixels, canvas->stride * h);
+    }
+    assert_true(tight > 1000);
+    free(lut);
+    smp_image_free(canvas);
+    smp_image_free(clean);
+}
+
+/* The files of a job: sessions 1-3 and the before/after. */
+static void job_files(const char *dir, const char *ext, char *paths[4])
+{
+    const char *names[4] = {"p-session-1", "p-session-2", "p-session-3",
+                            "p-before-after"};
+    for (int i = 0; i < 4; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s.%s", names[i], ext);
+        paths[i] = tu_path(dir, name);
+    }
+}
+
+/*
+ * A job writes every session from one canvas, each session's writer a
+ * few rows behind the stamping of the one before on another thread: the
+ * files are the same bytes as with one thread, and as the sessions
+ * stamped whole one after another (smp_render_session) and saved.  Fresh
+ * (halo, redness) and healed, PNG and JPEG, a photo tall enough for many
+ * bands of rows.
+ */
+static void test_job_threads_same_bytes(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    smp_image *photo = tu_skin_photo(300, 700, 150, 350, 140, 330);
+    const char *exts[2] = {"png", "jpg"};
+    for (int f = 0; f < 2; f++)
+        for (int look = 0; look < 2; look++) {
+            char name[32];
+            snprintf(name, sizeof name, "p.%s", exts[f]);
+            char *in = tu_path(dir, name);
+            smp_save_options so = {f ? SMP_FORMAT_JPEG : SMP_FORMAT_PNG, 90,
+                                   NULL};
+            assert_int_equal(smp_image_save(photo, in, &so, NULL), SMP_OK);
+            char *out[2], *files[2][4];
+            for (int t = 0; t < 2; t++) {
+                snprintf(name, sizeof name, "out%d", t);
+                out[t] = tu_path(dir, name);
+                smp_job job;
+                smp_job_result res;
+                smp_error e;
+                smp_job_default(&job);
+                job.photo = in;
+                job.outdir = out[t];
+                job.threads = t ? 0 : 1;
+                job.params.scale = 3;
+                job.params.density = 200;
+                job.params.look = look ? SMP_LOOK_FRESH : SMP_LOOK_HEALED;
+                if (smp_job_run(&job, &res, &e) != SMP_OK)
+                    fail_msg("job: %s", e.msg);
+                assert_true(res.info.dots[2] > 1000);
+                job_files(out[t], exts[f], files[t]);
+            }
+            for (int i = 0; i < 4; i++)
+                assert_true(tu_files_equal(files[0][i], files[1][i]));
+            /* the same sessions stamped whole */
+            smp_image *loaded;
+            smp_render *r;
+            assert_int_equal(smp_image_load(in, NULL, &loaded, NULL),
+                             SMP_OK);
+            smp_params p;
+            smp_params_default(&p);
+            p.scale = 3;
+            p.density = 200;
+            p.look = look ? SMP_LOOK_FRESH : SMP_LOOK_HEALED;
+            assert_int_equal(smp_render_new(loaded, &p, &r, NULL), SMP_OK);
+            for (int k = 1; k <= 3; k++) {
+                const smp_image *img;
+                assert_int_equal(smp_render_session(r, k, &img, NULL),
+                                 SMP_OK);
+                char *ref = tu_path(dir, "ref");
+                so.format = SMP_FORMAT_AUTO;
+                assert_int_equal(smp_image_save(img, ref, &so, NULL),
+                                 SMP_OK);
+                assert_true(tu_files_equal(ref, files[0][k - 1]));
+                free(ref);
+            }
+            smp_render_free(r);
+            smp_image_free(loaded);
+            for (int t = 0; t < 2; t++) {
+                for (int i = 0; i < 4; i++)
+                    free(files[t][i]);
+                free(out[t]);
+            }
+            free(in);
+        }
+    smp_image_free(photo);
+    tu_rmdir(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -354,6 +507,8 @@ int main(void)
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_sharp_and_feathered_edges_differ),
         cmocka_unit_test(test_bad_params),
+        cmocka_unit_test(test_dot_rows_bound),
+        cmocka_unit_test(test_job_threads_same_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -284,10 +284,10 @@ typedef struct smp_job {
     int nyears;                 /* ageing previews <stem>-year-Y.<ext> */
     double years[SMP_MAX_SESSIONS];
     int ink_shift, touch_up;
-    int threads;                /* 1: all on the calling thread; 0: also a
-                                   second one when there are 2 cores (an
-                                   output is encoded while the next
-                                   session is stamped) */
+    int threads;                /* 1: all on the calling thread; 0: more
+                                   when there are 2 cores (the sessions
+                                   are written at once, each a few rows
+                                   behind the one before); same bytes */
     smp_params params;
 } smp_job;
 

@@ -64,8 +64,8 @@ static uint8_t *fuzz_encode(const smp_image *img, smp_format f,
     FILE *fp = open_memstream(&buf, &len);
     FUZZ_CHECK(fp != NULL);
     smp_status st = f == SMP_FORMAT_PNG
-        ? smp_png_encode(img, fp, "out", NULL, err)
-        : smp_jpeg_encode(img, fp, 75, "out", NULL, err);
+        ? smp_png_encode(img, fp, "out", NULL, NULL, err)
+        : smp_jpeg_encode(img, fp, 75, "out", NULL, NULL, err);
     FUZZ_CHECK(fclose(fp) == 0);
     if (st != SMP_OK) {
         free(buf);
