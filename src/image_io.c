@@ -40,10 +40,16 @@ smp_status smp_image_load_mem(const void *data, size_t size, const char *name,
     return smp_fail(err, SMP_ERR_FORMAT, "%s: not a PNG or JPEG image", name);
 }
 
-smp_status smp_image_load(const char *path, const smp_load_options *opt,
-                          smp_image **out, smp_error *err)
+int smp_image_is_jpeg(const uint8_t *data, size_t size)
 {
-    *out = NULL;
+    return is_jpeg(data, size);
+}
+
+smp_status smp_image_read(const char *path, uint8_t **data, size_t *size,
+                          smp_error *err)
+{
+    *data = NULL;
+    *size = 0;
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return smp_fail(err, SMP_ERR_IO, "%s: cannot open: %s", path,
@@ -77,11 +83,24 @@ smp_status smp_image_load(const char *path, const smp_load_options *opt,
     size_t got = fread(buf, 1, n, fp);
     int rerr = ferror(fp);
     fclose(fp);
-    smp_status s;
-    if (rerr)
-        s = smp_fail(err, SMP_ERR_IO, "%s: read error", path);
-    else
-        s = smp_image_load_mem(buf, got, path, opt, out, err);
+    if (rerr) {
+        free(buf);
+        return smp_fail(err, SMP_ERR_IO, "%s: read error", path);
+    }
+    *data = buf;
+    *size = got;
+    return SMP_OK;
+}
+
+smp_status smp_image_load(const char *path, const smp_load_options *opt,
+                          smp_image **out, smp_error *err)
+{
+    uint8_t *buf;
+    size_t n;
+    *out = NULL;
+    smp_status s = smp_image_read(path, &buf, &n, err);
+    if (s == SMP_OK)
+        s = smp_image_load_mem(buf, n, path, opt, out, err);
     free(buf);
     return s;
 }

@@ -49,10 +49,17 @@ smp_status smp_compose_panels(const smp_image *before,
 
 /* render.c: smp_render_new with `threads` 2: the photo's survey for the
  * pigment and half the density field on a second thread (the same
- * render). */
+ * render).  With `later`, `photo` is only its size (no pixels, no alpha)
+ * while it is still being decoded: the plan is made without it, which
+ * smp_render_plans_blind says the parameters allow, and the photo is
+ * given with smp_render_attach before any session. */
 smp_status smp_render_new_threads(const smp_image *photo,
                                   const smp_params *p, int threads,
-                                  smp_render **out, smp_error *err);
+                                  int later, smp_render **out,
+                                  smp_error *err);
+int smp_render_plans_blind(const smp_params *p);
+smp_status smp_render_attach(smp_render *r, const smp_image *photo,
+                             const smp_params *p, smp_error *err);
 /* render.c: stamp the sessions into `photo` itself (the one the render was
  * made from, whose pixels the caller needs no more) rather than a copy:
  * a 12 MP copy is 48 MB and a few milliseconds.  Sessions then go
@@ -102,9 +109,19 @@ smp_status smp_png_encode(const smp_image *img, FILE *fp, const char *name,
 smp_status smp_jpeg_decode(const uint8_t *data, size_t size,
                            const char *name, uint64_t max_pixels,
                            smp_image **out, smp_error *err);
+/* The size of the upright image, from the header alone; -1 if unreadable
+ * (the decoder then says why). */
+int smp_jpeg_probe(const uint8_t *data, size_t size, uint32_t *w,
+                   uint32_t *h);
 smp_status smp_jpeg_encode(const smp_image *img, FILE *fp, int quality,
                            const char *name, volatile sig_atomic_t *cancel,
                            const smp_feed *feed, smp_error *err);
+
+/* image_io.c: a photo file's bytes, as smp_image_load reads them (the
+ * same checks and messages); whether bytes are a JPEG's. */
+smp_status smp_image_read(const char *path, uint8_t **data, size_t *size,
+                          smp_error *err);
+int smp_image_is_jpeg(const uint8_t *data, size_t size);
 
 /* image_io.c: smp_image_save's encoding, into an open file (`name` for
  * messages), for callers that commit several files together. */

@@ -332,6 +332,35 @@ static smp_status write_sessions(smp_render *r, smp_atomic **files, int n,
     return st;
 }
 
+/* The photo decoded, and its panel made, on the writer's thread while the
+ * render is planned from its size alone (smp_render_plans_blind). */
+typedef struct photo_task {
+    smp_task task;
+    const char *path;
+    uint8_t *bytes;             /* the file, freed once decoded */
+    size_t size;
+    smp_load_options lo;
+    smp_image *photo;
+    panel_task *panel;
+    smp_status st;              /* the decoding's own */
+    smp_error err;
+} photo_task;
+
+static smp_status decode_photo(smp_task *t, smp_error *err)
+{
+    photo_task *pt = t->ctx;
+    pt->st = smp_image_load_mem(pt->bytes, pt->size, pt->path, &pt->lo,
+                                &pt->photo, &pt->err);
+    free(pt->bytes);
+    pt->bytes = NULL;
+    if (pt->st != SMP_OK) {
+        *err = pt->err;
+        return pt->st;
+    }
+    pt->panel->photo = pt->photo;
+    return make_panel(&pt->panel->task, err);
+}
+
 /* Renames every output into place (a failure here, after everything was
  * written, is unlikely; what is already renamed then stays). */
 static smp_status pending_commit(pending *pd, smp_error *err)
@@ -375,20 +404,50 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
     panel_task before = {.photo = NULL};
     out_task outs[2 * SMP_MAX_SESSIONS + 1];
     char *path = NULL;
+    photo_task dec = {.path = job->photo, .photo = NULL, .bytes = NULL};
     smp_status st;
     memset(res, 0, sizeof *res);
-    if ((st = smp_image_load(job->photo, &lo, &photo, err)) != SMP_OK)
+    /* a second thread when asked for (0) and there is a second core */
+    int threads = job->threads == 1 ? 1 : sysconf(_SC_NPROCESSORS_ONLN) > 1
+                                           ? 2 : 1;
+    uint8_t *bytes = NULL;
+    size_t nbytes = 0;
+    if ((st = smp_image_read(job->photo, &bytes, &nbytes, err)) != SMP_OK)
         goto done;
+    /* the photo's size while it is decoded, when the dots can be placed
+     * without its pixels (and a second core decodes it meanwhile) */
+    smp_image shape = {.width = 0};
+    uint64_t most = job->max_pixels ? job->max_pixels
+                                    : SMP_DEFAULT_MAX_PIXELS;
+    int blind = threads > 1 && !job->scar &&
+                smp_render_plans_blind(&job->params) &&
+                smp_image_is_jpeg(bytes, nbytes) &&
+                smp_jpeg_probe(bytes, nbytes, &shape.width,
+                               &shape.height) == 0 &&
+                (uint64_t)shape.width * shape.height <= most;
+    if (blind) {
+        dec.bytes = bytes;
+        dec.size = nbytes;
+        dec.lo = lo;
+        dec.panel = &before;
+        shape.format = SMP_FORMAT_JPEG;
+    } else {
+        st = smp_image_load_mem(bytes, nbytes, job->photo, &lo, &photo, err);
+        free(bytes);
+        if (st != SMP_OK)
+            goto done;
+        shape = *photo;
+    }
     smp_params p = job->params;
     p.mask = NULL;
     if (job->mask) {
         if ((st = smp_image_load(job->mask, &lo, &mask, err)) != SMP_OK)
             goto done;
-        if (mask->width != photo->width || mask->height != photo->height) {
+        if (mask->width != shape.width || mask->height != shape.height) {
             st = smp_fail(err, SMP_ERR_ARG, "%s: mask is %ux%u but the photo "
                           "is %ux%u", job->mask, (unsigned)mask->width,
-                          (unsigned)mask->height, (unsigned)photo->width,
-                          (unsigned)photo->height);
+                          (unsigned)mask->height, (unsigned)shape.width,
+                          (unsigned)shape.height);
             goto done;
         }
         p.mask = mask;
@@ -397,16 +456,16 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
     if (job->scar) {
         if ((st = smp_image_load(job->scar, &lo, &scar, err)) != SMP_OK)
             goto done;
-        if (scar->width != photo->width || scar->height != photo->height) {
+        if (scar->width != shape.width || scar->height != shape.height) {
             st = smp_fail(err, SMP_ERR_ARG, "%s: scar mask is %ux%u but the "
                           "photo is %ux%u", job->scar, (unsigned)scar->width,
-                          (unsigned)scar->height, (unsigned)photo->width,
-                          (unsigned)photo->height);
+                          (unsigned)scar->height, (unsigned)shape.width,
+                          (unsigned)shape.height);
             goto done;
         }
         p.scar = scar;
     }
-    smp_format fmt = job->format ? job->format : photo->format;
+    smp_format fmt = job->format ? job->format : shape.format;
     res->ext = fmt == SMP_FORMAT_JPEG ? "jpg" : "png";
     if (job->stem)
         snprintf(res->stem, sizeof res->stem, "%s", job->stem);
@@ -418,20 +477,27 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
         st = smp_fail(err, SMP_ERR_NOMEM, "out of memory");
         goto done;
     }
-    /* a second thread when asked for (0) and there is a second core */
-    int threads = job->threads == 1 ? 1 : sysconf(_SC_NPROCESSORS_ONLN) > 1
-                                           ? 2 : 1;
     before.photo = photo;
+    before.task.ctx = &before;
     if ((st = smp_make_dirs(job->outdir, err)) != SMP_OK ||
         (st = check_outputs(job, res, path, plen, err)) != SMP_OK ||
         (st = smp_writer_new(threads, &wr, err)) != SMP_OK ||
-        (st = smp_writer_add(wr, &before.task, make_panel, &before,
-                             err)) != SMP_OK ||
-        (st = about_photo(smp_render_new_threads(photo, &p, threads, &r,
-                                                 err), job->photo,
-                          err)) != SMP_OK ||
-        (st = smp_writer_wait(wr, &before.task, err)) != SMP_OK)
+        (st = blind ? smp_writer_add(wr, &dec.task, decode_photo, &dec, err)
+                    : smp_writer_add(wr, &before.task, make_panel, &before,
+                                     err)) != SMP_OK ||
+        (st = about_photo(smp_render_new_threads(blind ? &shape : photo, &p,
+                                                 threads, blind, &r, err),
+                          job->photo, err)) != SMP_OK ||
+        (st = smp_writer_wait(wr, blind ? &dec.task : &before.task,
+                              err)) != SMP_OK)
         goto done;
+    if (blind) {
+        photo = dec.photo;
+        dec.photo = NULL;
+        if ((st = about_photo(smp_render_attach(r, photo, &p, err),
+                              job->photo, err)) != SMP_OK)
+            goto done;
+    }
 
     smp_render_get_info(r, &res->info);
     smp_save_options so = {fmt, job->quality, p.cancel};
@@ -490,6 +556,12 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
     size_t total = res->info.dots[res->info.sessions - 1];
     res->density = res->info.area_cm2 > 0 ? total / res->info.area_cm2 : 0;
 done:
+    if (st != SMP_OK && dec.st != SMP_OK) {
+        /* a photo that cannot be read is the error, whatever else failed
+         * while it was being decoded */
+        st = dec.st;
+        *err = dec.err;
+    }
     smp_writer_free(wr);        /* before any file it writes is removed */
     pending_abort(&pd);
     res->seconds = seconds_now() - t0;
@@ -501,5 +573,7 @@ done:
     smp_image_free(scar);
     smp_image_free(mask);
     smp_image_free(photo);
+    smp_image_free(dec.photo);
+    free(dec.bytes);
     return st;
 }

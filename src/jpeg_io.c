@@ -406,6 +406,46 @@ smp_status smp_jpeg_decode(const uint8_t *data, size_t size,
     return SMP_OK;
 }
 
+/* The header alone, for its size; calls setjmp. */
+typedef struct prober {
+    struct jpeg_decompress_struct cinfo;
+    jpeg_fail fail;
+    int created;
+} prober;
+
+static int probe(prober *p, const uint8_t *data, size_t size, uint32_t *w,
+                 uint32_t *h)
+{
+    struct jpeg_decompress_struct *ci = &p->cinfo;
+    ci->err = &p->fail.pub;
+    if (setjmp(p->fail.jmp))
+        return -1;
+    p->created = 1;
+    jpeg_create_decompress(ci);
+    if (size > ULONG_MAX)
+        return -1;
+    jpeg_mem_src(ci, data, (unsigned long)size);
+    jpeg_save_markers(ci, JPEG_APP0 + 1, 0xffff);
+    jpeg_read_header(ci, TRUE);
+    int turned = exif_orientation(ci) >= 5;     /* a quarter turn */
+    *w = turned ? ci->image_height : ci->image_width;
+    *h = turned ? ci->image_width : ci->image_height;
+    return *w && *h ? 0 : -1;
+}
+
+int smp_jpeg_probe(const uint8_t *data, size_t size, uint32_t *w,
+                   uint32_t *h)
+{
+    prober p;
+    smp_error ignored;
+    memset(&p, 0, sizeof p);
+    fail_init(&p.fail, "", &ignored);
+    int r = probe(&p, data, size, w, h);
+    if (p.created)
+        jpeg_destroy_decompress(&p.cinfo);
+    return r;
+}
+
 /* ---- encoding ---------------------------------------------------------- */
 
 typedef struct encoder {

@@ -62,6 +62,7 @@ struct smp_render {
     smp_lut lut;
     smp_ink inks[SMP_MAX_SESSIONS], red;
     uint8_t shades[SMP_MAX_SESSIONS][3];
+    float cell;                 /* the density field's cell, px */
     volatile sig_atomic_t *cancel;
 };
 
@@ -254,7 +255,8 @@ static void drop_misplaced(smp_point *pts, size_t *counts, int sessions,
             uint32_t x = (uint32_t)pts[i].x, y = (uint32_t)pts[i].y;
             if (x >= photo->width || y >= photo->height)
                 continue;
-            if (photo->pixels[y * photo->stride + x * 4 + 3] == 0)
+            if (photo->has_alpha &&
+                photo->pixels[y * photo->stride + x * 4 + 3] == 0)
                 continue;
             if (mask && smp_mask_value(mask->pixels + y * mask->stride +
                                        x * 4) == 0)
@@ -561,18 +563,54 @@ static smp_status survey_join(survey_job *s, smp_error *err)
 smp_status smp_render_new(const smp_image *photo, const smp_params *p,
                           smp_render **out, smp_error *err)
 {
-    return smp_render_new_threads(photo, p, 1, out, err);
+    return smp_render_new_threads(photo, p, 1, 0, out, err);
+}
+
+/* The dots need the photo's pixels only to find the head, the skin
+ * between hairs, the hair's darkness to match and the scar's tissue; the
+ * pigment needs them too, but only for its shade. */
+int smp_render_plans_blind(const smp_params *p)
+{
+    return p->has_head && !p->infill && p->density > 0 && !p->scar;
+}
+
+smp_status smp_render_attach(smp_render *r, const smp_image *photo,
+                             const smp_params *p, smp_error *err)
+{
+    if (photo->width != r->photo->width || photo->height != r->photo->height
+        || photo->has_alpha)
+        return smp_fail(err, SMP_ERR_ARG, "the photo is not the one planned "
+                        "for");
+    r->photo = photo;
+    smp_scalp sc = {0};
+    smp_status st = SMP_OK;
+    if (p->shades == 0) {
+        smp_frame frame;
+        smp_frame_init(&frame, &r->info.head);
+        if ((st = smp_scalp_survey(&sc, photo, &frame, r->cell, err)) !=
+            SMP_OK)
+            return st;
+        memcpy(r->info.skin, sc.skin_rgb, 3);
+        r->info.hair_cover = sc.hair_cover;
+    }
+    choose_shades(r, p, &sc);
+    smp_scalp_release(&sc);
+    return SMP_OK;
 }
 
 smp_status smp_render_new_threads(const smp_image *photo,
                                   const smp_params *p, int threads,
-                                  smp_render **out, smp_error *err)
+                                  int later, smp_render **out,
+                                  smp_error *err)
 {
     double cum[SMP_MAX_SESSIONS];
     smp_status st;
     *out = NULL;
     if ((st = check_params(p, cum, err)) != SMP_OK)
         return st;
+    if (later && (!smp_render_plans_blind(p) || photo->has_alpha))
+        return smp_fail(err, SMP_ERR_ARG, "these options need the photo's "
+                        "pixels to plan");
     if (p->scar && (p->scar->width != photo->width ||
                     p->scar->height != photo->height))
         return smp_fail(err, SMP_ERR_ARG, "scar mask is %ux%u but the photo "
@@ -644,6 +682,7 @@ smp_status smp_render_new_threads(const smp_image *photo,
     double lambda = density / 100.0 / (scale * scale);      /* per px^2 */
     double spacing = 1.0 / sqrt(lambda);
     float cell = (float)fmin(fmax(spacing / 4.0, 1.0), 16.0);
+    r->cell = cell;
     if ((st = smp_field_init(&r->cover, photo->width, photo->height, cell,
                              err)) != SMP_OK ||
         (st = smp_field_init(&front, photo->width, photo->height, cell,
@@ -665,7 +704,7 @@ smp_status smp_render_new_threads(const smp_image *photo,
         treated_box(&r->cover, (uint32_t)blur +
                     (uint32_t)(0.6 * p->dot_mm * scale / cell) + 2, want);
         st = smp_scalp_analyse(&sc, photo, &frame, cell, want, err);
-    } else if (p->shades == 0 || p->density <= 0) {
+    } else if (!later && (p->shades == 0 || p->density <= 0)) {
         /* for the pigment alone: on another thread if the dots need not
          * wait for it (a density to match needs the colours first) */
         survey = (survey_job){.sc = &sc, .photo = photo, .frame = &frame,
@@ -679,7 +718,7 @@ smp_status smp_render_new_threads(const smp_image *photo,
     if (st != SMP_OK)
         goto fail;
     if ((need_skin || p->shades == 0 || p->density <= 0) &&
-        !survey.running) {
+        !survey.running && !later) {
         memcpy(r->info.skin, sc.skin_rgb, 3);
         r->info.hair_cover = sc.hair_cover;
     }
@@ -711,7 +750,7 @@ smp_status smp_render_new_threads(const smp_image *photo,
     double expected = smp_field_total(&r->cover);
     r->info.area_cm2 = expected / lambda / (scale * scale) / 100.0;
     smp_lut_init(&r->lut);
-    if (!survey.running)
+    if (!survey.running && !later)
         choose_shades(r, p, &sc);
     if (p->density <= 0) {
         uint8_t skin[3];

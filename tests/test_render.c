@@ -496,6 +496,67 @@ static void test_job_threads_same_bytes(void **state)
     free(dir);
 }
 
+/* A job given the head and the density plans from the JPEG's size while
+ * a second thread decodes it: the same bytes as on one thread; and a
+ * photo that turns out damaged is the error, with no output left. */
+static void test_job_blind_plan(void **state)
+{
+    (void)state;
+    char *dir = tu_tmpdir();
+    smp_image *photo = tu_skin_photo(400, 500, 200, 250, 180, 230);
+    char *in = tu_path(dir, "p.jpg"), *bad = tu_path(dir, "bad.jpg");
+    smp_save_options so = {SMP_FORMAT_JPEG, 92, NULL};
+    assert_int_equal(smp_image_save(photo, in, &so, NULL), SMP_OK);
+    size_t n;
+    uint8_t *bytes = tu_read(in, &n);
+    assert_int_equal(tu_write(bad, bytes, n * 2 / 3), 0);
+    char *files[2][4], *out[2];
+    for (int t = 0; t < 3; t++) {
+        char name[16];
+        snprintf(name, sizeof name, "out%d", t);
+        char *o = tu_path(dir, name);
+        smp_job job;
+        smp_job_result res;
+        smp_error e;
+        smp_job_default(&job);
+        job.photo = t == 2 ? bad : in;
+        job.outdir = o;
+        job.threads = t == 1 ? 0 : 1;
+        job.params.has_head = 1;
+        job.params.head = (smp_head){200, 250, 180, 230, SMP_FRONT_TOP};
+        job.params.density = 150;
+        job.params.look = SMP_LOOK_FRESH;
+        if (t == 2) {
+            job.threads = 0;
+            assert_int_not_equal(smp_job_run(&job, &res, &e), SMP_OK);
+            assert_non_null(strstr(e.msg, "bad.jpg"));
+            assert_non_null(strstr(e.msg, "JPEG"));
+            assert_int_equal(tu_count_entries(o), 0);
+            free(o);
+            continue;
+        }
+        if (smp_job_run(&job, &res, &e) != SMP_OK)
+            fail_msg("job: %s", e.msg);
+        assert_true(res.info.dots[2] > 1000);
+        assert_true(res.info.shade_chosen);
+        job_files(o, "jpg", files[t]);
+        out[t] = o;
+    }
+    for (int i = 0; i < 4; i++) {
+        assert_true(tu_files_equal(files[0][i], files[1][i]));
+        free(files[0][i]);
+        free(files[1][i]);
+    }
+    free(out[0]);
+    free(out[1]);
+    free(bytes);
+    free(in);
+    free(bad);
+    smp_image_free(photo);
+    tu_rmdir(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -509,6 +570,7 @@ int main(void)
         cmocka_unit_test(test_bad_params),
         cmocka_unit_test(test_dot_rows_bound),
         cmocka_unit_test(test_job_threads_same_bytes),
+        cmocka_unit_test(test_job_blind_plan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
