@@ -58,8 +58,15 @@ smp_status smp_render_new_threads(const smp_image *photo,
                                   int later, smp_render **out,
                                   smp_error *err);
 int smp_render_plans_blind(const smp_params *p);
+/* The photo's survey for the pigment's shade, made apart (on the thread
+ * that decoded it); *out NULL when the shades are given. */
+typedef struct smp_survey smp_survey;
+smp_status smp_render_survey(const smp_image *photo, const smp_params *p,
+                             smp_survey **out, smp_error *err);
+void smp_survey_free(smp_survey *s);
 smp_status smp_render_attach(smp_render *r, const smp_image *photo,
-                             const smp_params *p, smp_error *err);
+                             const smp_params *p, const smp_survey *s,
+                             smp_error *err);
 /* render.c: stamp the sessions into `photo` itself (the one the render was
  * made from, whose pixels the caller needs no more) rather than a copy:
  * a 12 MP copy is 48 MB and a few milliseconds.  Sessions then go

@@ -341,6 +341,8 @@ typedef struct photo_task {
     size_t size;
     smp_load_options lo;
     smp_image *photo;
+    const smp_params *params;
+    smp_survey *survey;         /* for the pigment */
     panel_task *panel;
     smp_status st;              /* the decoding's own */
     smp_error err;
@@ -357,6 +359,10 @@ static smp_status decode_photo(smp_task *t, smp_error *err)
         *err = pt->err;
         return pt->st;
     }
+    smp_status st = smp_render_survey(pt->photo, pt->params, &pt->survey,
+                                      err);
+    if (st != SMP_OK)
+        return st;
     pt->panel->photo = pt->photo;
     return make_panel(&pt->panel->task, err);
 }
@@ -430,6 +436,7 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
         dec.size = nbytes;
         dec.lo = lo;
         dec.panel = &before;
+        dec.params = &job->params;
         shape.format = SMP_FORMAT_JPEG;
     } else {
         st = smp_image_load_mem(bytes, nbytes, job->photo, &lo, &photo, err);
@@ -494,7 +501,8 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
     if (blind) {
         photo = dec.photo;
         dec.photo = NULL;
-        if ((st = about_photo(smp_render_attach(r, photo, &p, err),
+        if ((st = about_photo(smp_render_attach(r, photo, &p, dec.survey,
+                                                err),
                               job->photo, err)) != SMP_OK)
             goto done;
     }
@@ -574,6 +582,7 @@ done:
     smp_image_free(mask);
     smp_image_free(photo);
     smp_image_free(dec.photo);
+    smp_survey_free(dec.survey);
     free(dec.bytes);
     return st;
 }

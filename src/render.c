@@ -560,6 +560,82 @@ static smp_status survey_join(survey_job *s, smp_error *err)
     return s->st;
 }
 
+/* The head frame (estimated from the photo unless given), the scale
+ * and the density field's cell (a quarter of the final dot spacing; for
+ * --density auto, first at 100 dots per cm^2), into info. */
+static smp_status frame_of(const smp_image *photo, const smp_params *p,
+                           smp_render_info *info, smp_frame *frame,
+                           float *cell, smp_error *err)
+{
+    smp_status st;
+    if (p->has_head) {
+        info->head = p->head;
+    } else {
+        if ((st = smp_head_estimate(photo, p->view, &info->head,
+                                    &info->closeup, err)) != SMP_OK)
+            return st;
+        info->head_estimated = 1;
+    }
+    if (!p->has_head || !p->has_front) {
+        /* a front view has the face at the bottom unless told otherwise */
+        info->head.front = p->has_front ? p->head.front
+                         : p->view == SMP_VIEW_FRONT ? SMP_FRONT_BOTTOM
+                         : SMP_FRONT_TOP;
+    }
+    smp_frame_init(frame, &info->head);
+    info->scale = p->scale;
+    if (p->scale == 0) {
+        info->scale = info->closeup ? photo->width / CLOSEUP_WIDTH_MM
+                                    : 2.0 * frame->lat_r / HEAD_WIDTH_MM;
+        info->scale_estimated = 1;
+    }
+    double scale = info->scale;
+    if (scale > MAX_SCALE)
+        return smp_fail(err, SMP_ERR_ARG, "a head %.0f pixels wide makes the "
+                        "scale %.0f px/mm, over %.0f; check --head or give "
+                        "--scale", 2 * frame->lat_r, scale, MAX_SCALE);
+    double density = p->density > 0 ? p->density : 100.0;
+    double spacing = 1.0 / sqrt(density / 100.0 / (scale * scale));
+    *cell = (float)fmin(fmax(spacing / 4.0, 1.0), 16.0);
+    return SMP_OK;
+}
+
+struct smp_survey {
+    smp_scalp sc;
+};
+
+smp_status smp_render_survey(const smp_image *photo, const smp_params *p,
+                             smp_survey **out, smp_error *err)
+{
+    smp_render_info info;
+    smp_frame frame;
+    float cell;
+    smp_status st;
+    *out = NULL;
+    memset(&info, 0, sizeof info);
+    if (p->shades > 0)
+        return SMP_OK;          /* nothing to choose */
+    if ((st = frame_of(photo, p, &info, &frame, &cell, err)) != SMP_OK)
+        return st;
+    smp_survey *s = calloc(1, sizeof *s);
+    if (!s)
+        return smp_fail(err, SMP_ERR_NOMEM, "out of memory");
+    if ((st = smp_scalp_survey(&s->sc, photo, &frame, cell, err)) != SMP_OK) {
+        free(s);
+        return st;
+    }
+    *out = s;
+    return SMP_OK;
+}
+
+void smp_survey_free(smp_survey *s)
+{
+    if (s) {
+        smp_scalp_release(&s->sc);
+        free(s);
+    }
+}
+
 smp_status smp_render_new(const smp_image *photo, const smp_params *p,
                           smp_render **out, smp_error *err)
 {
@@ -575,26 +651,22 @@ int smp_render_plans_blind(const smp_params *p)
 }
 
 smp_status smp_render_attach(smp_render *r, const smp_image *photo,
-                             const smp_params *p, smp_error *err)
+                             const smp_params *p, const smp_survey *s,
+                             smp_error *err)
 {
     if (photo->width != r->photo->width || photo->height != r->photo->height
         || photo->has_alpha)
         return smp_fail(err, SMP_ERR_ARG, "the photo is not the one planned "
                         "for");
+    if (p->shades == 0 && !s)
+        return smp_fail(err, SMP_ERR_ARG, "no survey of the photo");
     r->photo = photo;
-    smp_scalp sc = {0};
-    smp_status st = SMP_OK;
-    if (p->shades == 0) {
-        smp_frame frame;
-        smp_frame_init(&frame, &r->info.head);
-        if ((st = smp_scalp_survey(&sc, photo, &frame, r->cell, err)) !=
-            SMP_OK)
-            return st;
-        memcpy(r->info.skin, sc.skin_rgb, 3);
-        r->info.hair_cover = sc.hair_cover;
+    smp_scalp none = {0};
+    if (s) {
+        memcpy(r->info.skin, s->sc.skin_rgb, 3);
+        r->info.hair_cover = s->sc.hair_cover;
     }
-    choose_shades(r, p, &sc);
-    smp_scalp_release(&sc);
+    choose_shades(r, p, s ? &s->sc : &none);
     return SMP_OK;
 }
 
@@ -633,36 +705,12 @@ smp_status smp_render_new_threads(const smp_image *photo,
     /* with neither mask nor head frame, find the bare scalp ourselves */
     int auto_region = !p->mask && !p->has_head;
 
-    /* head frame and scale */
-    if (p->has_head) {
-        r->info.head = p->head;
-    } else {
-        if ((st = smp_head_estimate(photo, p->view, &r->info.head,
-                                    &r->info.closeup, err)) != SMP_OK)
-            goto fail;
-        r->info.head_estimated = 1;
-    }
-    if (!p->has_head || !p->has_front) {
-        /* a front view has the face at the bottom unless told otherwise */
-        r->info.head.front = p->has_front ? p->head.front
-                           : p->view == SMP_VIEW_FRONT ? SMP_FRONT_BOTTOM
-                           : SMP_FRONT_TOP;
-    }
     smp_frame frame;
-    smp_frame_init(&frame, &r->info.head);
-    r->info.scale = p->scale;
-    if (p->scale == 0) {
-        r->info.scale = r->info.closeup ? photo->width / CLOSEUP_WIDTH_MM
-                                        : 2.0 * frame.lat_r / HEAD_WIDTH_MM;
-        r->info.scale_estimated = 1;
-    }
-    double scale = r->info.scale;
-    if (scale > MAX_SCALE) {
-        st = smp_fail(err, SMP_ERR_ARG, "a head %.0f pixels wide makes the "
-                      "scale %.0f px/mm, over %.0f; check --head or give "
-                      "--scale", 2 * frame.lat_r, scale, MAX_SCALE);
+    float cell;
+    if ((st = frame_of(photo, p, &r->info, &frame, &cell, err)) != SMP_OK)
         goto fail;
-    }
+    double scale = r->info.scale;
+    r->cell = cell;
 
     hl = malloc(sizeof *hl);
     if (!hl) {
@@ -676,13 +724,10 @@ smp_status smp_render_new_threads(const smp_image *photo,
                                 p->feather_mm, p->seed, err)) != SMP_OK)
         goto fail;
 
-    /* density field: cells a quarter of the final dot spacing (for
-     * --density auto, first at 100 dots per cm^2, scaled below) */
+    /* density field (for --density auto first at 100 per cm^2, scaled
+     * below) */
     double density = p->density > 0 ? p->density : 100.0;
     double lambda = density / 100.0 / (scale * scale);      /* per px^2 */
-    double spacing = 1.0 / sqrt(lambda);
-    float cell = (float)fmin(fmax(spacing / 4.0, 1.0), 16.0);
-    r->cell = cell;
     if ((st = smp_field_init(&r->cover, photo->width, photo->height, cell,
                              err)) != SMP_OK ||
         (st = smp_field_init(&front, photo->width, photo->height, cell,
