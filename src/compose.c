@@ -96,12 +96,19 @@ static void panel_size(uint32_t w, uint32_t h, int *pw, int *ph)
 smp_status smp_compose_panel(const smp_image *img, smp_image **out,
                              smp_error *err)
 {
+    return smp_compose_panel_fed(img, NULL, out, err);
+}
+
+smp_status smp_compose_panel_fed(const smp_image *img, const smp_feed *feed,
+                                 smp_image **out, smp_error *err)
+{
     int pw, ph;
     *out = NULL;
     panel_size(img->width, img->height, &pw, &ph);
     if ((uint32_t)pw == img->width && (uint32_t)ph == img->height)
         return SMP_OK;
-    return smp_image_shrink(img, (uint32_t)pw, (uint32_t)ph, out, err);
+    return smp_image_shrink_fed(img, (uint32_t)pw, (uint32_t)ph, feed, out,
+                                err);
 }
 
 /*

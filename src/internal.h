@@ -33,15 +33,35 @@ smp_status smp_image_copy_meta(smp_image *dst, const smp_image *src,
 smp_status smp_image_orient(smp_image **img, int orientation,
                             smp_error *err);
 
-/* resample.c: an exact area-average shrink in linear light. */
+/*
+ * An image still being made while it is read: the reader (an encoder, a
+ * shrink) asks for rows [0, rows) before it reads them (a non-zero
+ * answer: give up) and an encoder says which rows it has read, which may
+ * then change (`read` may be NULL for a reader that does not say).  It asks and tells
+ * SMP_FEED_ROWS rows at a time.  NULL: the image is all there.
+ */
+typedef struct smp_feed {
+    int (*ready)(void *ctx, uint32_t rows);
+    void (*read)(void *ctx, uint32_t rows);
+    void *ctx;
+} smp_feed;
+#define SMP_FEED_ROWS 16u
+
+/* resample.c: an exact area-average shrink in linear light; _fed reads
+ * the source as `feed` gives its rows. */
 smp_status smp_image_shrink(const smp_image *src, uint32_t w, uint32_t h,
                             smp_image **out, smp_error *err);
+smp_status smp_image_shrink_fed(const smp_image *src, uint32_t w, uint32_t h,
+                                const smp_feed *feed, smp_image **out,
+                                smp_error *err);
 
 /* compose.c: smp_compose_before_after in two steps.  A photo's panel
  * (*out NULL when the photo is small enough to be its own), then the
  * before/after from two panels of one size, with `meta`'s metadata. */
 smp_status smp_compose_panel(const smp_image *img, smp_image **out,
                              smp_error *err);
+smp_status smp_compose_panel_fed(const smp_image *img, const smp_feed *feed,
+                                 smp_image **out, smp_error *err);
 smp_status smp_compose_panels(const smp_image *before,
                               const smp_image *after, int session,
                               const smp_image *meta, smp_image **out,
@@ -90,19 +110,6 @@ int smp_render_rows(smp_render *r, int session, uint32_t rows,
                     struct smp_rows *above);
 smp_image *smp_render_canvas(smp_render *r);
 void smp_render_stamped(smp_render *r);
-
-/*
- * An image still being made while it is written: the encoder asks for
- * rows [0, rows) before it reads them (a non-zero answer: give up) and
- * says which rows it has read, which may then change.  It asks and tells
- * SMP_FEED_ROWS rows at a time.  NULL: the image is all there.
- */
-typedef struct smp_feed {
-    int (*ready)(void *ctx, uint32_t rows);
-    void (*read)(void *ctx, uint32_t rows);
-    void *ctx;
-} smp_feed;
-#define SMP_FEED_ROWS 16u
 
 /* png_io.c: decode a whole PNG held in memory; encode to an open file. */
 smp_status smp_png_decode(const uint8_t *data, size_t size, const char *name,

@@ -211,8 +211,10 @@ static smp_status make_panel(smp_task *t, smp_error *err)
  * The sessions, each written by its own thread from the one canvas as it
  * is stamped (render.c, rows.c): session k's writer asks for rows, which
  * stamps session k's dots on them once session k-1's writer has read
- * them, and tells how far it has read for session k+1.  Without a second
- * core they run one after another on this thread, with the same result.
+ * them, and tells how far it has read for session k+1.  The last
+ * session's panel for the before/after is shrunk the same way, a few rows
+ * behind its writer.  Without a second core they run one after another
+ * on this thread, with the same result.
  */
 typedef struct lanes lanes;
 typedef struct lane_job {
@@ -229,6 +231,8 @@ struct lanes {
     const smp_save_options *so;
     lane_job lane[SMP_MAX_SESSIONS];
     int n;
+    smp_image *after;           /* the last session's panel */
+    int panel;                  /* whether to make it */
     pthread_mutex_t lock;
     smp_status st;              /* the first failure, and its message */
     smp_error err;
@@ -280,11 +284,31 @@ static void *lane_main(void *arg)
     return NULL;
 }
 
+/* The last session's rows are final once its writer has read them. */
+static int after_ready(void *ctx, uint32_t rows)
+{
+    lanes *ls = ctx;
+    return smp_rows_wait(&ls->lane[ls->n - 1].read, rows);
+}
+
+static void *after_main(void *arg)
+{
+    lanes *ls = arg;
+    smp_feed feed = {after_ready, NULL, ls};
+    smp_error e;
+    smp_status st = smp_compose_panel_fed(smp_render_canvas(ls->r), &feed,
+                                          &ls->after, &e);
+    if (st != SMP_OK)
+        lanes_fail(ls, st, &e);
+    return NULL;
+}
+
 /* Writes the n sessions to their files (opened in order), each on its
- * own thread when `threads` > 1. */
+ * own thread when `threads` > 1, and (with `after`) makes the last one's
+ * panel (*after NULL if the canvas is small enough to be its own). */
 static smp_status write_sessions(smp_render *r, smp_atomic **files, int n,
                                  const smp_save_options *so, int threads,
-                                 smp_error *err)
+                                 smp_image **after, smp_error *err)
 {
     lanes *ls = calloc(1, sizeof *ls);
     if (!ls)
@@ -297,6 +321,7 @@ static smp_status write_sessions(smp_render *r, smp_atomic **files, int n,
     ls->r = r;
     ls->so = so;
     ls->n = n;
+    ls->panel = after != NULL;
     ls->st = SMP_OK;
     pthread_mutex_init(&ls->lock, NULL);
     for (int k = 1; k <= n; k++) {
@@ -313,21 +338,31 @@ static smp_status write_sessions(smp_render *r, smp_atomic **files, int n,
         if (!l->running)
             break;
     }
+    pthread_t follower;
+    int following = threads > 1 && ls->panel &&
+                    pthread_create(&follower, NULL, after_main, ls) == 0;
     for (int k = 1; k <= n; k++)
         if (!ls->lane[k - 1].running)
             lane_main(&ls->lane[k - 1]);
-    for (int k = 1; k <= n; k++) {
-        lane_job *l = &ls->lane[k - 1];
-        if (l->running)
-            pthread_join(l->thread, NULL);
-        smp_rows_destroy(&l->read);
-    }
+    if (ls->panel && !following)
+        after_main(ls);
+    for (int k = 1; k <= n; k++)
+        if (ls->lane[k - 1].running)
+            pthread_join(ls->lane[k - 1].thread, NULL);
+    if (following)
+        pthread_join(follower, NULL);
+    for (int k = 1; k <= n; k++)
+        smp_rows_destroy(&ls->lane[k - 1].read);
     pthread_mutex_destroy(&ls->lock);
     st = ls->st;
-    if (st != SMP_OK)
+    if (st != SMP_OK) {
         *err = ls->err;
-    else
+        smp_image_free(ls->after);
+    } else {
         smp_render_stamped(r);
+        if (after)
+            *after = ls->after;
+    }
     free(ls);
     return st;
 }
@@ -520,15 +555,13 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
         if ((st = pending_open(&pd, path, &files[k - 1], err)) != SMP_OK)
             goto done;
     }
-    if ((st = about_photo(write_sessions(r, files, n, &so, threads, err),
-                          job->photo, err)) != SMP_OK)
+    if ((st = about_photo(write_sessions(r, files, n, &so, threads, &after,
+                                         err), job->photo, err)) != SMP_OK)
         goto done;
     const smp_image *prev = smp_render_canvas(r);
     /* the before/after, from the finished canvas */
     smp_job_output_path(job, res, 0, path, plen);
-    if ((st = about_photo(smp_compose_panel(prev, &after, err), job->photo,
-                          err)) != SMP_OK ||
-        (st = about_photo(smp_compose_panels(before.panel ? before.panel
+    if ((st = about_photo(smp_compose_panels(before.panel ? before.panel
                                                           : photo,
                                              after ? after : prev, n, photo,
                                              &ba, err), job->photo,

@@ -595,7 +595,7 @@ static smp_status encode(encoder *e)
             return smp_fail(err, SMP_ERR_CANCELLED, "%s: cancelled", name);
         if (feed && y % SMP_FEED_ROWS == 0) {
             /* the rows before are in libjpeg's buffers by now */
-            if (y)
+            if (y && feed->read)
                 feed->read(feed->ctx, y);
             uint32_t want = img->height - y > SMP_FEED_ROWS
                           ? y + SMP_FEED_ROWS : img->height;
@@ -609,7 +609,7 @@ static smp_status encode(encoder *e)
         JSAMPROW jrow = (JSAMPROW)(uintptr_t)row;
         jpeg_write_scanlines(ci, &jrow, 1);
     }
-    if (feed)
+    if (feed && feed->read)
         feed->read(feed->ctx, img->height);
     jpeg_finish_compress(ci);   /* flushes; stdio errors end in fail_exit */
     if (ferror(e->fp))

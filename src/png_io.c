@@ -378,7 +378,7 @@ static smp_status write_png(png_state *s, const smp_image *img,
             return smp_fail(err, SMP_ERR_CANCELLED, "%s: cancelled", name);
         if (feed && y % SMP_FEED_ROWS == 0) {
             /* libpng has filtered and deflated the rows before */
-            if (y)
+            if (y && feed->read)
                 feed->read(feed->ctx, y);
             uint32_t want = img->height - y > SMP_FEED_ROWS
                           ? y + SMP_FEED_ROWS : img->height;
@@ -388,7 +388,7 @@ static smp_status write_png(png_state *s, const smp_image *img,
         }
         png_write_row(s->png, img->pixels + (size_t)y * img->stride);
     }
-    if (feed)
+    if (feed && feed->read)
         feed->read(feed->ctx, img->height);
     png_write_end(s->png, NULL);
     /* stdio may have held back the error until now (e.g. a full disk) */

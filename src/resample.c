@@ -194,6 +194,13 @@ static void emit_row(const shrinker *sh, uint32_t oy, const float *acc,
 smp_status smp_image_shrink(const smp_image *src, uint32_t w, uint32_t h,
                             smp_image **out, smp_error *err)
 {
+    return smp_image_shrink_fed(src, w, h, NULL, out, err);
+}
+
+smp_status smp_image_shrink_fed(const smp_image *src, uint32_t w, uint32_t h,
+                                const smp_feed *feed, smp_image **out,
+                                smp_error *err)
+{
     *out = NULL;
     if (w == 0 || h == 0 || w > src->width || h > src->height)
         return smp_fail(err, SMP_ERR_ARG, "cannot shrink %ux%u to %ux%u",
@@ -249,6 +256,12 @@ smp_status smp_image_shrink(const smp_image *src, uint32_t w, uint32_t h,
     float vcur = 0, vnext = 0;
     uint32_t oy = 0;
     for (uint32_t y = 0; y < src->height; y++) {
+        if (feed && y % SMP_FEED_ROWS == 0 &&
+            feed->ready(feed->ctx, src->height - y > SMP_FEED_ROWS
+                                   ? y + SMP_FEED_ROWS : src->height)) {
+            st = smp_fail(err, SMP_ERR_CANCELLED, "cancelled");
+            goto done;
+        }
         to_linear(&sh, y);
         across(&sh, sh.px);
         while (sy[y].to > oy) {
