@@ -160,24 +160,69 @@ static smp_status label_on(smp_image *img, const char *text, double x,
     return ok ? SMP_OK : SMP_ERR_NOMEM;
 }
 
-/* Opaque panels: copied side by side on white, then lettered. */
-static smp_status panels_opaque(const smp_image *src[2], int pw, int ph,
-                                int gap, int session, smp_image *img)
+/* The rows the labels of panels ph rows high reach down to. */
+static uint32_t label_rows(int ph)
 {
+    double size = fmax(12.0, ph / 22.0), y = size * 0.6;
+    double bottom = ceil(y + size + 2 * size * 0.45) + 2;
+    return bottom < ph ? (uint32_t)bottom : (uint32_t)ph;
+}
+
+smp_status smp_compose_open(const smp_image *before, int session,
+                            const smp_image *meta, smp_layout *lay,
+                            smp_error *err)
+{
+    memset(lay, 0, sizeof *lay);
+    if (before->has_alpha)
+        return smp_fail(err, SMP_ERR_ARG, "a panel with alpha goes through "
+                        "Cairo whole");
+    int pw = (int)before->width, ph = (int)before->height;
+    int gap = pw / 100 + 4;
+    smp_status st = smp_image_alloc((uint32_t)(2 * pw + gap), (uint32_t)ph,
+                                    &lay->img, err);
+    if (st == SMP_OK)
+        st = smp_image_copy_meta(lay->img, meta, err);
+    if (st != SMP_OK) {
+        smp_image_free(lay->img);
+        lay->img = NULL;
+        return st;
+    }
+    smp_image *img = lay->img;
+    img->res.unit = SMP_RES_NONE;
+    img->has_alpha = 0;
     for (uint32_t y = 0; y < (uint32_t)ph; y++) {
         uint8_t *q = img->pixels + y * img->stride;
-        memcpy(q, src[0]->pixels + y * src[0]->stride, (size_t)pw * 4);
+        memcpy(q, before->pixels + y * before->stride, (size_t)pw * 4);
         memset(q + (size_t)pw * 4, 255, (size_t)gap * 4);
-        memcpy(q + (size_t)(pw + gap) * 4, src[1]->pixels + y *
-               src[1]->stride, (size_t)pw * 4);
     }
-    char label[64];
-    double size = fmax(12.0, ph / 22.0);
-    snprintf(label, sizeof label, "After session %d", session);
-    if (label_on(img, "Before", size * 0.6, size * 0.6, size) != SMP_OK ||
-        label_on(img, label, pw + gap + size * 0.6, size * 0.6, size) !=
-            SMP_OK)
-        return SMP_ERR_NOMEM;
+    lay->right = *img;
+    lay->right.icc = NULL;
+    lay->right.icc_size = 0;
+    lay->right.width = (uint32_t)pw;
+    lay->right.pixels = img->pixels + (size_t)(pw + gap) * 4;
+    lay->pw = pw;
+    lay->gap = gap;
+    lay->session = session;
+    return SMP_OK;
+}
+
+smp_status smp_compose_rows(smp_layout *lay, uint32_t rows, uint32_t *done,
+                            smp_error *err)
+{
+    *done = 0;
+    if (!lay->lettered && rows >= label_rows((int)lay->img->height)) {
+        char label[64];
+        double size = fmax(12.0, lay->img->height / 22.0);
+        snprintf(label, sizeof label, "After session %d", lay->session);
+        if (label_on(lay->img, "Before", size * 0.6, size * 0.6, size) !=
+                SMP_OK ||
+            label_on(lay->img, label, lay->pw + lay->gap + size * 0.6,
+                     size * 0.6, size) != SMP_OK)
+            return smp_fail(err, SMP_ERR_NOMEM, "out of memory lettering "
+                            "the before/after image");
+        lay->lettered = 1;
+    }
+    *done = lay->lettered ? rows : 0;
     return SMP_OK;
 }
 
@@ -196,17 +241,27 @@ smp_status smp_compose_panels(const smp_image *before,
     cairo_t *cr = NULL;
     const smp_image *src[2] = {before, after};
     smp_status st;
+    if (!before->has_alpha && !after->has_alpha) {
+        /* as a job makes it, row by row */
+        smp_layout lay;
+        uint32_t done;
+        if ((st = smp_compose_open(before, session, meta, &lay, err)) !=
+            SMP_OK)
+            return st;
+        for (uint32_t y = 0; y < (uint32_t)ph; y++)
+            memcpy(lay.right.pixels + y * lay.right.stride,
+                   after->pixels + y * after->stride, (size_t)pw * 4);
+        if ((st = smp_compose_rows(&lay, (uint32_t)ph, &done, err)) !=
+            SMP_OK) {
+            smp_image_free(lay.img);
+            return st;
+        }
+        *out = lay.img;
+        return SMP_OK;
+    }
     if ((st = smp_image_alloc((uint32_t)(2 * pw + gap), (uint32_t)ph, &img,
                             err)) != SMP_OK)
         goto done;
-    if (!before->has_alpha && !after->has_alpha) {
-        if (panels_opaque(src, pw, ph, gap, session, img) != SMP_OK) {
-            st = smp_fail(err, SMP_ERR_NOMEM, "out of memory composing the "
-                          "before/after image");
-            goto done;
-        }
-        goto meta;
-    }
     canvas = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)img->width,
                                         (int)img->height);
     cr = cairo_create(canvas);
@@ -231,7 +286,6 @@ smp_status smp_compose_panels(const smp_image *before,
     snprintf(label, sizeof label, "After session %d", session);
     draw_label(cr, label, pw + gap + size * 0.6, size * 0.6, size);
     from_cairo(canvas, img);
-meta:
     st = smp_image_copy_meta(img, meta, err);
     img->res.unit = SMP_RES_NONE;
     img->has_alpha = 0;

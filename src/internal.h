@@ -62,6 +62,24 @@ smp_status smp_compose_panel(const smp_image *img, smp_image **out,
                              smp_error *err);
 smp_status smp_compose_panel_fed(const smp_image *img, const smp_feed *feed,
                                  smp_image **out, smp_error *err);
+/*
+ * compose.c: the before/after of opaque panels made as the after panel's
+ * rows come.  smp_compose_open lays it out with the before panel, and
+ * gives `right`, the after half, for the panel to be written into;
+ * smp_compose_rows, told that its first `rows` rows are there, letters
+ * the image once they reach the labels and says how many rows of it are
+ * final (0 before).  smp_compose_panels makes it the same way.
+ */
+typedef struct smp_layout {
+    smp_image *img;             /* the before/after, the caller's to free */
+    smp_image right;            /* a view of its after half */
+    int pw, gap, session, lettered;
+} smp_layout;
+smp_status smp_compose_open(const smp_image *before, int session,
+                            const smp_image *meta, smp_layout *lay,
+                            smp_error *err);
+smp_status smp_compose_rows(smp_layout *lay, uint32_t rows, uint32_t *done,
+                            smp_error *err);
 smp_status smp_compose_panels(const smp_image *before,
                               const smp_image *after, int session,
                               const smp_image *meta, smp_image **out,
