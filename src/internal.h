@@ -54,6 +54,12 @@ smp_status smp_image_shrink(const smp_image *src, uint32_t w, uint32_t h,
 smp_status smp_image_shrink_fed(const smp_image *src, uint32_t w, uint32_t h,
                                 const smp_feed *feed, smp_image **out,
                                 smp_error *err);
+/* The pixels alone into `dst` (its size the output's; a view of a larger
+ * image will do), telling `made` (may be NULL) each output row made. */
+smp_status smp_image_shrink_into(const smp_image *src, smp_image *dst,
+                                 const smp_feed *feed,
+                                 void (*made)(void *ctx, uint32_t rows),
+                                 void *ctx, smp_error *err);
 
 /* compose.c: smp_compose_before_after in two steps.  A photo's panel
  * (*out NULL when the photo is small enough to be its own), then the

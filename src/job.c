@@ -233,6 +233,10 @@ struct lanes {
     int n;
     smp_image *after;           /* the last session's panel */
     int panel;                  /* whether to make it */
+    smp_layout *lay;            /* or the before/after it goes into, */
+    smp_atomic *ba_file;        /* written as its rows are made */
+    smp_rows ba_rows;
+    int lettering_failed;
     pthread_mutex_t lock;
     smp_status st;              /* the first failure, and its message */
     smp_error err;
@@ -250,6 +254,7 @@ static void lanes_fail(lanes *ls, smp_status st, const smp_error *e)
     pthread_mutex_unlock(&ls->lock);
     for (int i = 0; i < ls->n; i++)
         smp_rows_stop(&ls->lane[i].read);
+    smp_rows_stop(&ls->ba_rows);
 }
 
 static int lane_ready(void *ctx, uint32_t rows)
@@ -288,7 +293,21 @@ static void *lane_main(void *arg)
 static int after_ready(void *ctx, uint32_t rows)
 {
     lanes *ls = ctx;
-    return smp_rows_wait(&ls->lane[ls->n - 1].read, rows);
+    return ls->lettering_failed ||
+           smp_rows_wait(&ls->lane[ls->n - 1].read, rows);
+}
+
+/* Rows of the after panel made: the before/after's rows that are final. */
+static void after_made(void *ctx, uint32_t rows)
+{
+    lanes *ls = ctx;
+    smp_error e;
+    uint32_t done;
+    if (smp_compose_rows(ls->lay, rows, &done, &e) != SMP_OK) {
+        ls->lettering_failed = 1;
+        lanes_fail(ls, e.status, &e);
+    }
+    smp_rows_reach(&ls->ba_rows, done);
 }
 
 static void *after_main(void *arg)
@@ -296,17 +315,43 @@ static void *after_main(void *arg)
     lanes *ls = arg;
     smp_feed feed = {after_ready, NULL, ls};
     smp_error e;
-    smp_status st = smp_compose_panel_fed(smp_render_canvas(ls->r), &feed,
-                                          &ls->after, &e);
+    smp_status st = ls->lay
+        ? smp_image_shrink_into(smp_render_canvas(ls->r), &ls->lay->right,
+                                &feed, after_made, ls, &e)
+        : smp_compose_panel_fed(smp_render_canvas(ls->r), &feed, &ls->after,
+                                &e);
+    if (st != SMP_OK)
+        lanes_fail(ls, st, &e);
+    return NULL;
+}
+
+static int ba_ready(void *ctx, uint32_t rows)
+{
+    lanes *ls = ctx;
+    return smp_rows_wait(&ls->ba_rows, rows);
+}
+
+static void *ba_main(void *arg)
+{
+    lanes *ls = arg;
+    smp_feed feed = {ba_ready, NULL, ls};
+    smp_error e;
+    smp_status st = smp_image_write(ls->lay->img, ls->ba_file->fp,
+                                    ls->ba_file->path, ls->so, &feed, &e);
+    if (st == SMP_OK)
+        st = smp_atomic_close(ls->ba_file, &e);
     if (st != SMP_OK)
         lanes_fail(ls, st, &e);
     return NULL;
 }
 
 /* Writes the n sessions to their files (opened in order), each on its
- * own thread when `threads` > 1, and (with `after`) makes the last one's
- * panel (*after NULL if the canvas is small enough to be its own). */
+ * own thread when `threads` > 1; with `lay`, makes the before/after in it
+ * and writes it to `ba_file` as well, each on a thread of its own; else,
+ * with `after`, makes the last session's panel (*after NULL if the
+ * canvas is small enough to be its own). */
 static smp_status write_sessions(smp_render *r, smp_atomic **files, int n,
+                                 smp_layout *lay, smp_atomic *ba_file,
                                  const smp_save_options *so, int threads,
                                  smp_image **after, smp_error *err)
 {
@@ -321,9 +366,12 @@ static smp_status write_sessions(smp_render *r, smp_atomic **files, int n,
     ls->r = r;
     ls->so = so;
     ls->n = n;
-    ls->panel = after != NULL;
+    ls->panel = after != NULL || lay;
+    ls->lay = lay;
+    ls->ba_file = ba_file;
     ls->st = SMP_OK;
     pthread_mutex_init(&ls->lock, NULL);
+    smp_rows_init(&ls->ba_rows);
     for (int k = 1; k <= n; k++) {
         lane_job *l = &ls->lane[k - 1];
         l->all = ls;
@@ -338,21 +386,28 @@ static smp_status write_sessions(smp_render *r, smp_atomic **files, int n,
         if (!l->running)
             break;
     }
-    pthread_t follower;
+    pthread_t follower, ba;
     int following = threads > 1 && ls->panel &&
                     pthread_create(&follower, NULL, after_main, ls) == 0;
+    int writing = following && lay &&
+                  pthread_create(&ba, NULL, ba_main, ls) == 0;
     for (int k = 1; k <= n; k++)
         if (!ls->lane[k - 1].running)
             lane_main(&ls->lane[k - 1]);
     if (ls->panel && !following)
         after_main(ls);
+    if (lay && !writing)
+        ba_main(ls);
     for (int k = 1; k <= n; k++)
         if (ls->lane[k - 1].running)
             pthread_join(ls->lane[k - 1].thread, NULL);
     if (following)
         pthread_join(follower, NULL);
+    if (writing)
+        pthread_join(ba, NULL);
     for (int k = 1; k <= n; k++)
         smp_rows_destroy(&ls->lane[k - 1].read);
+    smp_rows_destroy(&ls->ba_rows);
     pthread_mutex_destroy(&ls->lock);
     st = ls->st;
     if (st != SMP_OK) {
@@ -443,6 +498,7 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
     smp_render *r = NULL;
     smp_writer *wr = NULL;
     panel_task before = {.photo = NULL};
+    smp_layout lay = {.img = NULL};
     out_task outs[2 * SMP_MAX_SESSIONS + 1];
     char *path = NULL;
     photo_task dec = {.path = job->photo, .photo = NULL, .bytes = NULL};
@@ -549,25 +605,34 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
      * (unless to age): the sessions are stamped into it */
     if (before.panel && job->nyears == 0)
         smp_render_use_canvas(r, photo);
-    smp_atomic *files[SMP_MAX_SESSIONS];
+    smp_atomic *files[SMP_MAX_SESSIONS], *ba_file = NULL;
     for (int k = 1; k <= n; k++) {
         smp_job_output_path(job, res, k, path, plen);
         if ((st = pending_open(&pd, path, &files[k - 1], err)) != SMP_OK)
             goto done;
     }
-    if ((st = about_photo(write_sessions(r, files, n, &so, threads, &after,
+    /* the before/after made and written with the sessions when its after
+     * panel is shrunk from the canvas and needs no Cairo compositing */
+    smp_job_output_path(job, res, 0, path, plen);
+    int streamed = before.panel && !photo->has_alpha;
+    if (streamed &&
+        ((st = smp_compose_open(before.panel, n, photo, &lay, err)) !=
+             SMP_OK ||
+         (st = pending_open(&pd, path, &ba_file, err)) != SMP_OK))
+        goto done;
+    if ((st = about_photo(write_sessions(r, files, n, streamed ? &lay : NULL,
+                                         ba_file, &so, threads, &after,
                                          err), job->photo, err)) != SMP_OK)
         goto done;
     const smp_image *prev = smp_render_canvas(r);
-    /* the before/after, from the finished canvas */
-    smp_job_output_path(job, res, 0, path, plen);
-    if ((st = about_photo(smp_compose_panels(before.panel ? before.panel
-                                                          : photo,
-                                             after ? after : prev, n, photo,
-                                             &ba, err), job->photo,
-                          err)) != SMP_OK ||
-        (st = put_output(&pd, wr, &outs[n], ba, path, &so, 0, err)) !=
-            SMP_OK)
+    if (!streamed &&
+        ((st = about_photo(smp_compose_panels(before.panel ? before.panel
+                                                           : photo,
+                                              after ? after : prev, n,
+                                              photo, &ba, err), job->photo,
+                           err)) != SMP_OK ||
+         (st = put_output(&pd, wr, &outs[n], ba, path, &so, 0, err)) !=
+             SMP_OK))
         goto done;
     for (int i = 0; i < job->nyears; i++) {
         const smp_image *aged;
@@ -608,6 +673,7 @@ done:
     res->seconds = seconds_now() - t0;
     free(path);
     smp_image_free(ba);
+    smp_image_free(lay.img);
     smp_image_free(after);
     smp_image_free(before.panel);
     smp_render_free(r);

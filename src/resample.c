@@ -208,8 +208,36 @@ smp_status smp_image_shrink_fed(const smp_image *src, uint32_t w, uint32_t h,
                         (unsigned)w, (unsigned)h);
     smp_image *dst;
     smp_status st = smp_image_alloc(w, h, &dst, err);
-    if (st != SMP_OK)
+    if (st == SMP_OK)
+        st = smp_image_shrink_into(src, dst, feed, NULL, NULL, err);
+    if (st == SMP_OK) {
+        dst->has_alpha = src->has_alpha;
+        st = smp_image_copy_meta(dst, src, err);
+    }
+    if (st != SMP_OK) {
+        smp_image_free(dst);
         return st;
+    }
+    if (dst->res.unit == SMP_RES_PER_METRE) {
+        /* the same physical size in fewer pixels */
+        dst->res.x = (uint32_t)((double)src->res.x * w / src->width + 0.5);
+        dst->res.y = (uint32_t)((double)src->res.y * h / src->height + 0.5);
+    }
+    *out = dst;
+    return SMP_OK;
+}
+
+smp_status smp_image_shrink_into(const smp_image *src, smp_image *dst,
+                                 const smp_feed *feed,
+                                 void (*made)(void *ctx, uint32_t rows),
+                                 void *ctx, smp_error *err)
+{
+    const uint32_t w = dst->width, h = dst->height;
+    if (w == 0 || h == 0 || w > src->width || h > src->height)
+        return smp_fail(err, SMP_ERR_ARG, "cannot shrink %ux%u to %ux%u",
+                        (unsigned)src->width, (unsigned)src->height,
+                        (unsigned)w, (unsigned)h);
+    smp_status st = SMP_OK;
     shrinker sh = {.src = src, .dst = dst, .alpha = src->has_alpha};
     const size_t n = (size_t)w * 4;
     span *sx = malloc(src->width * sizeof *sx);
@@ -266,6 +294,8 @@ smp_status smp_image_shrink_fed(const smp_image *src, uint32_t w, uint32_t h,
         across(&sh, sh.px);
         while (sy[y].to > oy) {
             emit_row(&sh, oy, cur, vcur);   /* row oy is complete */
+            if (made)
+                made(ctx, oy + 1);
             float *t = cur;
             cur = next;
             next = t;
@@ -285,13 +315,8 @@ smp_status smp_image_shrink_fed(const smp_image *src, uint32_t w, uint32_t h,
         emit_row(&sh, oy, cur, vcur);
         memset(cur, 0, n * sizeof *cur);
         vcur = 0;
-    }
-    dst->has_alpha = src->has_alpha;
-    st = smp_image_copy_meta(dst, src, err);
-    if (dst->res.unit == SMP_RES_PER_METRE) {
-        /* the same physical size in fewer pixels */
-        dst->res.x = (uint32_t)((double)src->res.x * w / src->width + 0.5);
-        dst->res.y = (uint32_t)((double)src->res.y * h / src->height + 0.5);
+        if (made)
+            made(ctx, oy + 1);
     }
 done:
     free(sx);
@@ -305,10 +330,5 @@ done:
     free(sh.px);
     free(sh.hsum);
     free(sh.inv_hsum);
-    if (st != SMP_OK) {
-        smp_image_free(dst);
-        return st;
-    }
-    *out = dst;
-    return SMP_OK;
+    return st;
 }

@@ -422,14 +422,16 @@ static void job_files(const char *dir, const char *ext, char *paths[4])
  * few rows behind the stamping of the one before on another thread: the
  * files are the same bytes as with one thread, and as the sessions
  * stamped whole one after another (smp_render_session) and saved.  Fresh
- * (halo, redness) and healed, PNG and JPEG, a photo tall enough for many
- * bands of rows.
+ * (halo, redness) and healed, PNG and JPEG, a photo of many bands of
+ * rows; and the before/after, made as the after panel's rows came, is
+ * the one made whole.
  */
 static void test_job_threads_same_bytes(void **state)
 {
     (void)state;
     char *dir = tu_tmpdir();
-    smp_image *photo = tu_skin_photo(300, 700, 150, 350, 140, 330);
+    /* wider than a panel, so that the before/after is shrunk from it */
+    smp_image *photo = tu_skin_photo(2100, 300, 1050, 150, 1000, 140);
     const char *exts[2] = {"png", "jpg"};
     for (int f = 0; f < 2; f++)
         for (int look = 0; look < 2; look++) {
@@ -481,6 +483,22 @@ static void test_job_threads_same_bytes(void **state)
                                  SMP_OK);
                 assert_true(tu_files_equal(ref, files[0][k - 1]));
                 free(ref);
+                if (k < 3 || f == 1)
+                    continue;
+                smp_image *ba, *got;
+                assert_int_equal(smp_compose_before_after(loaded, img, 3,
+                                                          &ba, NULL),
+                                 SMP_OK);
+                assert_int_equal(smp_image_load(files[0][3], NULL, &got,
+                                                NULL), SMP_OK);
+                assert_int_equal(got->width, ba->width);
+                assert_int_equal(got->height, ba->height);
+                for (uint32_t y = 0; y < ba->height; y++)
+                    assert_memory_equal(got->pixels + y * got->stride,
+                                        ba->pixels + y * ba->stride,
+                                        (size_t)ba->width * 4);
+                smp_image_free(ba);
+                smp_image_free(got);
             }
             smp_render_free(r);
             smp_image_free(loaded);
