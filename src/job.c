@@ -194,17 +194,26 @@ static smp_status put_output(pending *pd, smp_writer *wr, out_task *o,
 }
 
 /* The photo's half of the before/after, shrunk while the render is set
- * up (NULL when the photo is small enough to be its own). */
+ * up (NULL when the photo is small enough to be its own); and when the
+ * other half will be shrunk from the canvas and needs no Cairo
+ * compositing, the before/after laid out with it, for the sessions'
+ * writers to fill (`lay->img` NULL otherwise). */
 typedef struct panel_task {
     smp_task task;
     const smp_image *photo;
     smp_image *panel;
+    int sessions;
+    smp_layout lay;
 } panel_task;
 
 static smp_status make_panel(smp_task *t, smp_error *err)
 {
     panel_task *pt = t->ctx;
-    return smp_compose_panel(pt->photo, &pt->panel, err);
+    smp_status st = smp_compose_panel(pt->photo, &pt->panel, err);
+    if (st == SMP_OK && pt->panel && !pt->photo->has_alpha)
+        st = smp_compose_open(pt->panel, pt->sessions, pt->photo, &pt->lay,
+                              err);
+    return st;
 }
 
 /*
@@ -497,8 +506,7 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
     smp_image *after = NULL;
     smp_render *r = NULL;
     smp_writer *wr = NULL;
-    panel_task before = {.photo = NULL};
-    smp_layout lay = {.img = NULL};
+    panel_task before = {.photo = NULL, .lay = {.img = NULL}};
     out_task outs[2 * SMP_MAX_SESSIONS + 1];
     char *path = NULL;
     photo_task dec = {.path = job->photo, .photo = NULL, .bytes = NULL};
@@ -577,6 +585,7 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
     }
     before.photo = photo;
     before.task.ctx = &before;
+    before.sessions = job->params.sessions;
     if ((st = smp_make_dirs(job->outdir, err)) != SMP_OK ||
         (st = check_outputs(job, res, path, plen, err)) != SMP_OK ||
         (st = smp_writer_new(threads, &wr, err)) != SMP_OK ||
@@ -614,13 +623,11 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
     /* the before/after made and written with the sessions when its after
      * panel is shrunk from the canvas and needs no Cairo compositing */
     smp_job_output_path(job, res, 0, path, plen);
-    int streamed = before.panel && !photo->has_alpha;
-    if (streamed &&
-        ((st = smp_compose_open(before.panel, n, photo, &lay, err)) !=
-             SMP_OK ||
-         (st = pending_open(&pd, path, &ba_file, err)) != SMP_OK))
+    int streamed = before.lay.img != NULL;
+    if (streamed && (st = pending_open(&pd, path, &ba_file, err)) != SMP_OK)
         goto done;
-    if ((st = about_photo(write_sessions(r, files, n, streamed ? &lay : NULL,
+    if ((st = about_photo(write_sessions(r, files, n,
+                                         streamed ? &before.lay : NULL,
                                          ba_file, &so, threads, &after,
                                          err), job->photo, err)) != SMP_OK)
         goto done;
@@ -673,7 +680,7 @@ done:
     res->seconds = seconds_now() - t0;
     free(path);
     smp_image_free(ba);
-    smp_image_free(lay.img);
+    smp_image_free(before.lay.img);
     smp_image_free(after);
     smp_image_free(before.panel);
     smp_render_free(r);
