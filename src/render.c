@@ -141,11 +141,17 @@ static inline double clamp(double v, double lo, double hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
-/* Gives every dot its own size, shape and pigment load.  On a feathered
- * or soft hairline the front dots are finer and lighter (DOMAIN.md). */
-static void dress_dots(smp_render *r, const smp_point *pts, size_t n,
-                       const smp_params *p, const smp_hairline *hl,
-                       const smp_field *front)
+/* Dots get their looks in blocks, each from its own random stream, so
+ * that two threads can share the work and give the same looks. */
+#define DRESS_BLOCK 4096
+#define DRESS_STREAM 0x6472657373000000ull     /* "dress" */
+
+/* Gives dots [i0, i1) (i0 at a block's start) their own size, shape and
+ * pigment load.  On a feathered or soft hairline the front dots are finer
+ * and lighter (DOMAIN.md). */
+static void dress_range(smp_render *r, const smp_point *pts, size_t i0,
+                        size_t i1, const smp_params *p,
+                        const smp_hairline *hl, const smp_field *front)
 {
     /* one shade for every session: session 1 is diluted lighter */
     int dilute = p->shades <= 1;
@@ -153,9 +159,10 @@ static void dress_dots(smp_render *r, const smp_point *pts, size_t n,
     for (int k = 1; k <= p->sessions; k++)
         strength[k] = dilute ? smp_session_strength(k, p->sessions) : 1;
     smp_rng rng;
-    smp_rng_seed(&rng, p->seed, 2);
     double d0 = r->dot_mm * r->info.scale;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = i0; i < i1; i++) {
+        if (i % DRESS_BLOCK == 0)
+            smp_rng_seed(&rng, p->seed, DRESS_STREAM + i / DRESS_BLOCK);
         smp_dot *d = &r->dots[i];
         double size = exp(0.16 * smp_rng_normal(&rng));
         size = clamp(size, 0.65, 1.45);
@@ -189,6 +196,37 @@ static void dress_dots(smp_render *r, const smp_point *pts, size_t n,
         d->opacity = (float)(load < 1.0 ? load : 1.0);
         d->session = pts[i].session;
     }
+}
+
+typedef struct dress_job {
+    smp_render *r;
+    const smp_point *pts;
+    size_t i0, i1;
+    const smp_params *p;
+    const smp_hairline *hl;
+    const smp_field *front;
+} dress_job;
+
+static void *dress_main(void *arg)
+{
+    dress_job *j = arg;
+    dress_range(j->r, j->pts, j->i0, j->i1, j->p, j->hl, j->front);
+    return NULL;
+}
+
+/* Every dot's looks; the second half of the blocks on a second thread. */
+static void dress_dots(smp_render *r, const smp_point *pts, size_t n,
+                       const smp_params *p, const smp_hairline *hl,
+                       const smp_field *front, int threads)
+{
+    size_t mid = n / 2 / DRESS_BLOCK * DRESS_BLOCK;
+    dress_job j = {r, pts, mid, n, p, hl, front};
+    pthread_t t;
+    int two = threads > 1 && mid > 0 &&
+              pthread_create(&t, NULL, dress_main, &j) == 0;
+    dress_range(r, pts, 0, two ? mid : n, p, hl, front);
+    if (two)
+        pthread_join(t, NULL);
 }
 
 /* Each session's dots in the order of their first row (placement order
@@ -860,7 +898,7 @@ smp_status smp_render_new_threads(const smp_image *photo,
                       r->ndots);
         goto fail;
     }
-    dress_dots(r, pts, r->ndots, p, hl, &front);
+    dress_dots(r, pts, r->ndots, p, hl, &front, threads);
     if ((st = sort_dots(r)) != SMP_OK) {
         st = smp_fail(err, SMP_ERR_NOMEM, "out of memory for %zu dots",
                       r->ndots);

@@ -266,6 +266,31 @@ static void test_determinism(void **state)
     smp_image_free(photo);
 }
 
+/* Planned on two threads (the looks shared out in blocks, the survey
+ * aside), a render has the very dots it has on one. */
+static void test_threads_same_dots(void **state)
+{
+    (void)state;
+    smp_image *photo = tu_skin_photo(W, H, 400, 300, 380, 280);
+    smp_params p;
+    base_params(&p, NULL);
+    p.hairline = "feathered";
+    p.density = 600;            /* over two blocks of looks */
+    smp_render *a, *b;
+    assert_int_equal(smp_render_new_threads(photo, &p, 1, 0, &a, NULL),
+                     SMP_OK);
+    assert_int_equal(smp_render_new_threads(photo, &p, 2, 0, &b, NULL),
+                     SMP_OK);
+    size_t na, nb;
+    const smp_dot *da = smp_render_dots(a, &na), *db = smp_render_dots(b, &nb);
+    assert_true(na > 3 * 4096);
+    assert_int_equal(na, nb);
+    assert_memory_equal(da, db, na * sizeof *da);
+    smp_render_free(a);
+    smp_render_free(b);
+    smp_image_free(photo);
+}
+
 /* Density across a straight hairline, as a share of the density well
  * behind it, in bands of signed distance (mm, + behind the line). */
 static void edge_profile(smp_edge edge, double *ahead, double *behind)
@@ -584,6 +609,7 @@ int main(void)
         cmocka_unit_test(test_pixels_and_prefixes),
         cmocka_unit_test(test_prefix_spread),
         cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_threads_same_dots),
         cmocka_unit_test(test_sharp_and_feathered_edges_differ),
         cmocka_unit_test(test_bad_params),
         cmocka_unit_test(test_dot_rows_bound),
