@@ -140,6 +140,7 @@ typedef struct placer {
     big_ref *bigs;
     size_t nbig, bigcap;
     smp_point *pts;
+    uint32_t *home;             /* the grid cell of each dot */
     size_t n, cap;              /* dots placed; this stage's count */
     float k;                    /* c^2 / cum[stage]: radius^2 = k D^2 */
     float lam_floor, lam_max;
@@ -410,6 +411,7 @@ static int fill_unit(placer *pl, const place_unit *u, uint32_t want,
         pt->x = x;
         pt->y = y;
         pt->session = pl->session;
+        pl->home[pl->n - 1] = (uint32_t)c;
         pl->cell[c].fx = (float)fx * (1.0f / FIX);
         pl->cell[c].fy = (float)fy * (1.0f / FIX);
         pl->cell[c].s = s_unpack(s_pack(sp));
@@ -453,18 +455,19 @@ static live_t cell_open(const placer *pl, uint32_t ci, uint32_t cj)
 
 /* At the start of a stage (smaller radii) every sub-cell where a dot may
  * land comes alive again, and the dots so far are stamped anew (which kills
- * their own cells: a cell's diagonal is shorter than any radius). */
+ * their own cells: a cell's diagonal is shorter than any radius).  Found
+ * through their cells, not by a scan of the grid: stamps only clear bits,
+ * so their order does not matter. */
 static void activate(placer *pl)
 {
     memcpy(pl->live, pl->open, (size_t)pl->gw * pl->gh * sizeof *pl->live);
     for (size_t i = 0; i < (size_t)pl->bw * pl->bh; i++)
         pl->blocks[i].full = 0;
-    for (uint32_t cj = 0; cj < pl->gh; cj++) {
-        const cell_dot *row = pl->cell + (size_t)cj * pl->gw;
-        for (uint32_t ci = 0; ci < pl->gw; ci++)
-            if (row[ci].s != 0)
-                stamp(pl, ((float)ci + row[ci].fx) * pl->g,
-                      ((float)cj + row[ci].fy) * pl->g, pl->k * row[ci].s);
+    for (size_t i = 0; i < pl->n; i++) {
+        const uint32_t c = pl->home[i];
+        const cell_dot *d = &pl->cell[c];
+        stamp(pl, ((float)(c % pl->gw) + d->fx) * pl->g,
+              ((float)(c / pl->gw) + d->fy) * pl->g, pl->k * d->s);
     }
 }
 
@@ -756,7 +759,8 @@ smp_status smp_place(const smp_field *f, int sessions, const double *cum,
         goto done;
     /* zeroed, padding included: equal inputs give byte-equal outputs */
     pl.pts = calloc(all, sizeof *pl.pts);
-    if (!pl.pts) {
+    pl.home = malloc(all * sizeof *pl.home);
+    if (!pl.pts || !pl.home) {
         st = smp_fail(err, SMP_ERR_NOMEM, "out of memory for %zu dots", all);
         goto done;
     }
@@ -797,6 +801,7 @@ done:
         for (int k = 0; k < sessions; k++)
             counts[k] = 0;
     free(pl.pts);
+    free(pl.home);
     free(pl.cell);
     free(pl.live);
     free(pl.open);
