@@ -58,6 +58,9 @@
 #include <string.h>
 #include "internal.h"
 #include "rng.h"
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define PLACE_RATIO 0.68f       /* minimum nn distance / local spacing */
 #define HEX_AREA 1.15470054f    /* 2 / sqrt(3): D^2 = HEX_AREA / lambda */
@@ -570,6 +573,72 @@ static double overlap(double a0, double a1, double b0, double b1)
 }
 
 /*
+ * The largest of v[0..n) (at least 0) into *hi; 0 if some value is
+ * negative, infinite or NaN.  Four lanes at a time where SSE2 is there:
+ * max is exact, so the answer is the same.
+ */
+static int scan_field(const float *v, size_t n, float *hi)
+{
+    float lmax = 0;
+    int bad = 0;
+    size_t i = 0;
+#ifdef __SSE2__
+    __m128 mx = _mm_setzero_ps(), nb = _mm_setzero_ps();
+    const __m128 zero = _mm_setzero_ps(), big = _mm_set1_ps(3e38f);
+    for (; i + 4 <= n; i += 4) {
+        __m128 x = _mm_loadu_ps(v + i);
+        /* not >= 0 (NaN too), or above 3e38 */
+        nb = _mm_or_ps(nb, _mm_or_ps(_mm_cmpnge_ps(x, zero),
+                                     _mm_cmpgt_ps(x, big)));
+        mx = _mm_max_ps(x, mx);
+    }
+    float lanes[4];
+    _mm_storeu_ps(lanes, mx);
+    for (int k = 0; k < 4; k++)
+        lmax = lanes[k] > lmax ? lanes[k] : lmax;
+    bad = _mm_movemask_ps(nb) != 0;
+#endif
+    for (; i < n; i++) {
+        float x = v[i];
+        bad |= !(x >= 0) | (x > 3e38f);
+        lmax = x > lmax ? x : lmax;
+    }
+    *hi = lmax;
+    return !bad;
+}
+
+/* The bounds of row[i0..i1] into *lo, *hi (which they may lower, raise). */
+static void row_bounds(const float *row, uint32_t i0, uint32_t i1,
+                       float *lo, float *hi)
+{
+    float l = *lo, h = *hi;
+    uint32_t i = i0;
+#ifdef __SSE2__
+    if (i1 - i0 >= 7) {
+        __m128 vl = _mm_set1_ps(l), vh = _mm_set1_ps(h);
+        for (; i + 3 <= i1; i += 4) {
+            __m128 x = _mm_loadu_ps(row + i);
+            vl = _mm_min_ps(vl, x);
+            vh = _mm_max_ps(vh, x);
+        }
+        float a[4], b[4];
+        _mm_storeu_ps(a, vl);
+        _mm_storeu_ps(b, vh);
+        for (int k = 0; k < 4; k++) {
+            l = a[k] < l ? a[k] : l;
+            h = b[k] > h ? b[k] : h;
+        }
+    }
+#endif
+    for (; i <= i1; i++) {
+        l = row[i] < l ? row[i] : l;
+        h = row[i] > h ? row[i] : h;
+    }
+    *lo = l;
+    *hi = h;
+}
+
+/*
  * Lays out the grid and blocks from the field: each block's mass (as
  * smp_field_total counts it; *total gets their sum) and lambda bounds
  * (over every field cell a bilinear lookup inside the block can read).
@@ -578,15 +647,9 @@ static double overlap(double a0, double a1, double b0, double b1)
 static smp_status layout(placer *pl, double *total, smp_error *err)
 {
     const smp_field *f = pl->f;
-    float lmax = 0;
+    float lmax;
     *total = 0;
-    int bad = 0;
-    for (size_t i = 0; i < (size_t)f->w * f->h; i++) {
-        float v = f->lambda[i];
-        bad |= !(v >= 0) | (v > 3e38f);
-        lmax = v > lmax ? v : lmax;
-    }
-    if (bad)
+    if (!scan_field(f->lambda, (size_t)f->w * f->h, &lmax))
         return smp_fail(err, SMP_ERR_ARG, "invalid density values (negative, "
                         "infinite or NaN)");
     if (lmax == 0)
@@ -641,10 +704,7 @@ static smp_status layout(placer *pl, double *total, smp_error *err)
             double mass = 0;
             for (uint32_t j = j0; j <= j1; j++) {
                 const float *row = f->lambda + (size_t)j * f->w;
-                for (uint32_t i = i0; i <= i1; i++) {
-                    lo = row[i] < lo ? row[i] : lo;
-                    hi = row[i] > hi ? row[i] : hi;
-                }
+                row_bounds(row, i0, i1, &lo, &hi);
                 double oy = overlap(y0, y1, j * fc, (j + 1) * fc);
                 if (oy <= 0)
                     continue;
