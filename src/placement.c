@@ -225,6 +225,107 @@ static int refused(const placer *pl, const place_block *b, uint32_t ci,
  * A row of sub-cells at a time: the disk's chord over the row's height
  * gives the run of sub-cells it covers.
  */
+#if defined(__SSE2__) && SUB == 2
+/*
+ * The same with SSE2, giving the same bits: the chords of four sub-rows at
+ * a time (the same float operations, lane by lane), then a cell row (two
+ * sub-rows) at a time, 16 cells per step: a cell's four bits are set in a
+ * byte mask by comparing its sub-columns with the two runs.  A step may
+ * run past the end of the row into the next one (whose bytes it leaves
+ * as they are; the live array has 16 bytes to spare at the end).
+ */
+static void stamp_cells(live_t *row, const int32_t *a0, const int32_t *a1)
+{
+    int32_t lo = INT32_MAX, hi = -1;
+    for (int m = 0; m < 2; m++)
+        if (a0[m] <= a1[m]) {
+            lo = a0[m] < lo ? a0[m] : lo;
+            hi = a1[m] > hi ? a1[m] : hi;
+        }
+    if (hi < 0)
+        return;
+    const __m128i even = _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20,
+                                       22, 24, 26, 28, 30);
+    const __m128i odd = _mm_add_epi8(even, _mm_set1_epi8(1));
+    for (int32_t w = lo / 2; w <= hi / 2; w += 16) {
+        __m128i m = _mm_setzero_si128();
+        for (int k = 0; k < 2; k++) {
+            /* the run relative to the step's first sub-column, within
+             * -1..32 so that it fits a byte; empty: nothing matches */
+            int32_t b0 = a0[k] - 2 * w, b1 = a1[k] - 2 * w;
+            if (a0[k] > a1[k])
+                b0 = 32, b1 = -1;
+            b0 = b0 < 0 ? 0 : b0 > 32 ? 32 : b0;
+            b1 = b1 < -1 ? -1 : b1 > 32 ? 32 : b1;
+            const __m128i lo1 = _mm_set1_epi8((char)(b0 - 1));
+            const __m128i hi1 = _mm_set1_epi8((char)(b1 + 1));
+            __m128i ie = _mm_and_si128(_mm_cmpgt_epi8(even, lo1),
+                                       _mm_cmpgt_epi8(hi1, even));
+            __m128i io = _mm_and_si128(_mm_cmpgt_epi8(odd, lo1),
+                                       _mm_cmpgt_epi8(hi1, odd));
+            m = _mm_or_si128(m, _mm_and_si128(ie, _mm_set1_epi8(
+                                 (char)(1 << (2 * k)))));
+            m = _mm_or_si128(m, _mm_and_si128(io, _mm_set1_epi8(
+                                 (char)(2 << (2 * k)))));
+        }
+        __m128i *p = (__m128i *)(void *)(row + w);
+        _mm_storeu_si128(p, _mm_andnot_si128(m, _mm_loadu_si128(p)));
+    }
+}
+
+static void stamp(placer *pl, float x, float y, float r2)
+{
+    const float r = sqrtf(r2);
+    uint32_t k0, k1;
+    r2 *= 0.999f;               /* stay clear of rounding at the rim */
+    if (!span(y - r, y + r, pl->inv_h, pl->gh * SUB, &k0, &k1))
+        return;
+    const __m128 h = _mm_set1_ps(pl->h), inv_h = _mm_set1_ps(pl->inv_h);
+    const __m128 vx = _mm_set1_ps(x), vy = _mm_set1_ps(y);
+    const __m128 vr2 = _mm_set1_ps(r2), zero = _mm_setzero_ps();
+    const __m128 sw = _mm_set1_ps((float)(int32_t)(pl->gw * SUB));
+    const __m128i lane = _mm_setr_epi32(0, 1, 2, 3), one = _mm_set1_epi32(1);
+    int32_t a0[32], a1[32];
+    for (uint32_t kb0 = k0 & ~1u; kb0 <= k1; kb0 += 32) {
+        uint32_t nr = k1 - kb0 + 1 < 32 ? k1 - kb0 + 1 : 32;
+        for (uint32_t m = 0; m < nr; m += 4) {
+            __m128i kk = _mm_add_epi32(_mm_set1_epi32((int32_t)(kb0 + m)),
+                                       lane);
+            __m128 d0 = _mm_sub_ps(_mm_mul_ps(_mm_cvtepi32_ps(kk), h), vy);
+            __m128 d1 = _mm_add_ps(d0, h);
+            __m128 t = _mm_sub_ps(vr2, _mm_max_ps(_mm_mul_ps(d0, d0),
+                                                  _mm_mul_ps(d1, d1)));
+            __m128 hw = _mm_sqrt_ps(_mm_max_ps(t, zero));
+            __m128 e0 = _mm_mul_ps(_mm_sub_ps(vx, hw), inv_h);
+            __m128 e1 = _mm_mul_ps(_mm_add_ps(vx, hw), inv_h);
+            e0 = _mm_max_ps(e0, zero);
+            e1 = _mm_min_ps(e1, sw);
+            __m128i c0 = _mm_cvttps_epi32(e0);
+            __m128i c1 = _mm_and_si128(_mm_cvttps_epi32(e1),
+                                       _mm_castps_si128(_mm_cmpgt_ps(e1,
+                                                                     zero)));
+            /* a0 = c0 + (c0 < e0); a1 = t > 0 ? c1 - 1 : -1 */
+            __m128i up = _mm_castps_si128(_mm_cmplt_ps(_mm_cvtepi32_ps(c0),
+                                                       e0));
+            __m128i pos = _mm_castps_si128(_mm_cmpgt_ps(t, zero));
+            _mm_storeu_si128((__m128i *)(void *)(a0 + m),
+                             _mm_sub_epi32(c0, up));
+            _mm_storeu_si128((__m128i *)(void *)(a1 + m),
+                             _mm_or_si128(_mm_and_si128(pos,
+                                 _mm_sub_epi32(c1, one)),
+                                 _mm_andnot_si128(pos, _mm_set1_epi32(-1))));
+        }
+        /* whole cell rows: a sub-row outside k0..k1 covers nothing */
+        if (kb0 < k0)
+            a0[0] = 1, a1[0] = 0;
+        if (nr % 2)
+            a0[nr] = 1, a1[nr] = 0;
+        for (uint32_t m = 0; m < nr; m += 2)
+            stamp_cells(pl->live + (size_t)((kb0 + m) / SUB) * pl->gw,
+                        a0 + m, a1 + m);
+    }
+}
+#else
 static void stamp(placer *pl, float x, float y, float r2)
 {
     const float h = pl->h, inv_h = pl->inv_h;
@@ -272,6 +373,7 @@ static void stamp(placer *pl, float x, float y, float r2)
         }
     }
 }
+#endif
 
 /*
  * Tells the blocks a new dot's disk (radius r) reaches about it: a dot
@@ -736,7 +838,7 @@ static smp_status make_grid(placer *pl, size_t dots, smp_error *err)
                         "rest of the photo: %zu grid cells for %zu dots",
                         nc, dots);
     pl->cell = malloc(nc * sizeof *pl->cell);
-    pl->live = malloc(nc * sizeof *pl->live);
+    pl->live = calloc(nc + 16, sizeof *pl->live);  /* 16: see stamp */
     pl->open = malloc(nc * sizeof *pl->open);
     if (!pl->cell || !pl->live || !pl->open)
         return smp_fail(err, SMP_ERR_NOMEM, "out of memory placing dots");
