@@ -477,6 +477,42 @@ static int too_steep(const placer *pl, float x, float y, float lam, float sp)
 }
 
 /*
+ * Asks for the grid cells about unit u and, where lambda is looked up, its
+ * stretch of the field, ahead of use: a unit's rows have left the cache
+ * since its last visit, and asked for together the misses overlap instead
+ * of coming one by one in the searches.
+ */
+static void prefetch_unit(const placer *pl, const place_unit *u)
+{
+    uint32_t j0 = u->cj > 2 ? u->cj - 2 : 0;
+    uint32_t j1 = u->cj + u->ny + 2 < pl->gh ? u->cj + u->ny + 2 : pl->gh;
+    uint32_t q0 = u->ci > 2 ? (u->ci - 2) / 4 : 0;
+    uint32_t q1 = (u->ci + u->nx + 2) / 4 < pl->gq ?
+                  (u->ci + u->nx + 2) / 4 : pl->gq - 1;
+    for (uint32_t j = j0; j < j1; j++) {
+        const cell_quad *row = pl->cell + (size_t)j * pl->gq;
+        for (uint32_t q = q0; q <= q1; q++)
+            __builtin_prefetch(&row[q]);
+    }
+    if (u->lam_lo == u->lam_hi)
+        return;
+    const smp_field *f = pl->f;
+    const float s = pl->g / f->cell;
+    uint32_t fi0 = (uint32_t)((float)u->ci * s);
+    uint32_t fj0 = (uint32_t)((float)u->cj * s);
+    uint32_t fi1 = (uint32_t)((float)(u->ci + u->nx) * s) + 1;
+    uint32_t fj1 = (uint32_t)((float)(u->cj + u->ny) * s) + 1;
+    fi1 = fi1 < f->w ? fi1 : f->w - 1;
+    fj1 = fj1 < f->h ? fj1 : f->h - 1;
+    for (uint32_t j = fj0; j <= fj1; j++) {
+        const float *row = f->lambda + (size_t)j * f->w;
+        for (uint32_t i = fi0; i <= fi1; i += 16)
+            __builtin_prefetch(&row[i]);
+        __builtin_prefetch(&row[fi1]);
+    }
+}
+
+/*
  * Throws candidates into unit u until it has `want` more dots or the
  * stage has its count.  Returns 1 if so, 0 when the unit has no room left or
  * `budget` searches were spent, -1 when out of memory.
@@ -489,12 +525,24 @@ static int fill_unit(placer *pl, const place_unit *u, uint32_t want,
 {
     uint16_t *act = pl->act;
     uint32_t nact = 0, count = 0;
+    prefetch_unit(pl, u);
     for (uint32_t lj = 0; lj < u->ny; lj++) {
         const live_t *live = pl->live + (size_t)(u->cj + lj) * pl->gw + u->ci;
+#if defined(__SSE2__) && UNIT == 16
+        /* the row's live cells as bits, in the same order (the live
+         * array has 16 bytes to spare at the end) */
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)live);
+        unsigned bits = ~(unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(v, _mm_setzero_si128())) & ((1u << u->nx) - 1);
+        for (; bits; bits &= bits - 1)
+            act[nact++] = (uint16_t)(lj * UNIT +
+                                     (uint32_t)__builtin_ctz(bits));
+#else
         for (uint32_t li = 0; li < u->nx; li++) {
             act[nact] = (uint16_t)(lj * UNIT + li);
             nact += live[li] != 0;
         }
+#endif
     }
     const int flat = u->lam_lo == u->lam_hi;
     const float g = pl->g;
