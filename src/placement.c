@@ -33,6 +33,10 @@
  * an accepted dot marks dead the sub-cells wholly inside its disk, and
  * candidates come only from live ones.  That skips only candidates that
  * would be refused anyway, so the dots are distributed as plain darts.
+ * Stamping, the neighbour search and listing a unit's live cells go four
+ * or sixteen at a time with SSE2 where it is there, through the same float
+ * operations lane by lane as the plain C, so the dots are the same with
+ * and without it (a test pins them).
  *
  * Steep edges.  A dot where lambda is low keeps its wide spacing clear
  * towards the denser side too, so one dot in the blurred rim of a sharp
@@ -46,12 +50,11 @@
  * lists the dots far larger than its own, which candidates test one by one.
  *
  * Memory: 14 bytes per grid cell (~4 cells per dot at the peak density, over
- * the whole photo) besides the output; a peak so far above the rest that
- * this would pass 64 cells per dot (and 4M cells) is refused as
- * SMP_ERR_LIMIT.  Lambda below 1/4096 of its peak
- * gets no dots (a dot there would have to keep 64 spacings clear).  One
- * smp_rng stream is drawn in a fixed order, so a field and a seed always
- * give the same dots.
+ * the whole photo) and 2 per dot besides the output; a peak so far above
+ * the rest that this would pass 64 cells per dot (and 4M cells) is refused
+ * as SMP_ERR_LIMIT.  Lambda below 1/4096 of its peak gets no dots (a dot
+ * there would have to keep 64 spacings clear).  One smp_rng stream is
+ * drawn in a fixed order, so a field and a seed always give the same dots.
  */
 #include <math.h>
 #include <stdlib.h>
