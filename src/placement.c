@@ -33,6 +33,10 @@
  * an accepted dot marks dead the sub-cells wholly inside its disk, and
  * candidates come only from live ones.  That skips only candidates that
  * would be refused anyway, so the dots are distributed as plain darts.
+ * Stamping, the neighbour search and listing a unit's live cells go four
+ * or sixteen at a time with SSE2 where it is there, through the same float
+ * operations lane by lane as the plain C, so the dots are the same with
+ * and without it (a test pins them).
  *
  * Steep edges.  A dot where lambda is low keeps its wide spacing clear
  * towards the denser side too, so one dot in the blurred rim of a sharp
@@ -46,18 +50,20 @@
  * lists the dots far larger than its own, which candidates test one by one.
  *
  * Memory: 14 bytes per grid cell (~4 cells per dot at the peak density, over
- * the whole photo) besides the output; a peak so far above the rest that
- * this would pass 64 cells per dot (and 4M cells) is refused as
- * SMP_ERR_LIMIT.  Lambda below 1/4096 of its peak
- * gets no dots (a dot there would have to keep 64 spacings clear).  One
- * smp_rng stream is drawn in a fixed order, so a field and a seed always
- * give the same dots.
+ * the whole photo) and 2 per dot besides the output; a peak so far above
+ * the rest that this would pass 64 cells per dot (and 4M cells) is refused
+ * as SMP_ERR_LIMIT.  Lambda below 1/4096 of its peak gets no dots (a dot
+ * there would have to keep 64 spacings clear).  One smp_rng stream is
+ * drawn in a fixed order, so a field and a seed always give the same dots.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
 #include "rng.h"
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define PLACE_RATIO 0.68f       /* minimum nn distance / local spacing */
 #define HEX_AREA 1.15470054f    /* 2 / sqrt(3): D^2 = HEX_AREA / lambda */
@@ -85,9 +91,11 @@ typedef uint8_t live_t;         /* a bit per sub-cell */
  * hold exactly), and its D^2 with only the upper half of the float kept,
  * rounded up (the dot's own disk grows by < 0.4%, which keeps every test
  * on the safe side).  s == 0: no dot; fx is then far away, so that the
- * search needs no test for empty cells.
+ * search needs no test for empty cells.  Four cells of a row side by side,
+ * each quantity in a lane of its own, so that the search tests four at a
+ * time; a row is padded to whole quads with empty cells.
  */
-typedef struct cell_dot { float fx, fy, s; } cell_dot;
+typedef struct cell_quad { float fx[4], fy[4], s[4]; } cell_quad;
 #define FIX 65536.0f
 #define NO_DOT 1e18f
 
@@ -130,7 +138,8 @@ typedef struct placer {
     uint32_t gw, gh;            /* grid cells */
     float g, inv_g, h, inv_h;   /* cell and sub-cell sides */
     float img_w, img_h;
-    cell_dot *cell;             /* the dot in each cell, if any */
+    cell_quad *cell;            /* the dot in each cell, if any */
+    uint32_t gq;                /* quads per grid row */
     live_t *live;               /* live sub-cells of each cell */
     live_t *open;               /* sub-cells where lambda allows a dot */
     place_block *blocks;
@@ -140,6 +149,7 @@ typedef struct placer {
     big_ref *bigs;
     size_t nbig, bigcap;
     smp_point *pts;
+    uint16_t *spack;            /* each dot's D^2 as the grid keeps it */
     size_t n, cap;              /* dots placed; this stage's count */
     float k;                    /* c^2 / cum[stage]: radius^2 = k D^2 */
     float lam_floor, lam_max;
@@ -165,17 +175,44 @@ static inline int row_hit(const placer *pl, uint32_t j, uint32_t i0,
                           uint32_t i1, uint32_t ci, uint32_t cj, float ox,
                           float oy, float ku, float kp)
 {
-    const cell_dot *row = pl->cell + (size_t)j * pl->gw;
+    const cell_quad *row = pl->cell + (size_t)j * pl->gq;
     const float rj = (float)((int32_t)j - (int32_t)cj) - oy;
+#ifdef __SSE2__
+    /* a quad at a time, the same operations lane by lane; the lanes
+     * outside i0..i1 are dropped, so the answer is the scalar one */
+    const __m128 vox = _mm_set1_ps(ox), vrj = _mm_set1_ps(rj);
+    const __m128 vku = _mm_set1_ps(ku), vkp = _mm_set1_ps(kp);
+    const __m128i lane = _mm_setr_epi32(0, 1, 2, 3);
+    uint32_t q0 = i0 / 4, q1 = i1 / 4;
+    int hit = 0;
+    for (uint32_t q = q0; q <= q1; q++) {
+        const cell_quad *d = &row[q];
+        __m128 di = _mm_cvtepi32_ps(_mm_add_epi32(
+            _mm_set1_epi32((int32_t)(4 * q) - (int32_t)ci), lane));
+        __m128 dx = _mm_add_ps(_mm_sub_ps(di, vox), _mm_loadu_ps(d->fx));
+        __m128 dy = _mm_add_ps(vrj, _mm_loadu_ps(d->fy));
+        __m128 kq = _mm_mul_ps(vku, _mm_loadu_ps(d->s));
+        __m128 d2 = _mm_add_ps(_mm_mul_ps(dx, dx), _mm_mul_ps(dy, dy));
+        int m = _mm_movemask_ps(_mm_cmplt_ps(d2, _mm_max_ps(vkp, kq)));
+        if (q == q0)
+            m &= 0xf << (i0 % 4);
+        if (q == q1)
+            m &= 0xf >> (3 - i1 % 4);
+        hit |= m;
+    }
+    return hit != 0;
+#else
     float di = (float)((int32_t)i0 - (int32_t)ci);     /* exact integers */
     int hit = 0;
     for (uint32_t i = i0; i <= i1; i++, di += 1.0f) {
-        float dx = di - ox + row[i].fx;
-        float dy = rj + row[i].fy;
-        float kq = ku * row[i].s;
+        const cell_quad *d = &row[i / 4];
+        float dx = di - ox + d->fx[i % 4];
+        float dy = rj + d->fy[i % 4];
+        float kq = ku * d->s[i % 4];
         hit |= dx * dx + dy * dy < (kp > kq ? kp : kq);
     }
     return hit;
+#endif
 }
 
 /*
@@ -221,6 +258,107 @@ static int refused(const placer *pl, const place_block *b, uint32_t ci,
  * A row of sub-cells at a time: the disk's chord over the row's height
  * gives the run of sub-cells it covers.
  */
+#if defined(__SSE2__) && SUB == 2
+/*
+ * The same with SSE2, giving the same bits: the chords of four sub-rows at
+ * a time (the same float operations, lane by lane), then a cell row (two
+ * sub-rows) at a time, 16 cells per step: a cell's four bits are set in a
+ * byte mask by comparing its sub-columns with the two runs.  A step may
+ * run past the end of the row into the next one (whose bytes it leaves
+ * as they are; the live array has 16 bytes to spare at the end).
+ */
+static void stamp_cells(live_t *row, const int32_t *a0, const int32_t *a1)
+{
+    int32_t lo = INT32_MAX, hi = -1;
+    for (int m = 0; m < 2; m++)
+        if (a0[m] <= a1[m]) {
+            lo = a0[m] < lo ? a0[m] : lo;
+            hi = a1[m] > hi ? a1[m] : hi;
+        }
+    if (hi < 0)
+        return;
+    const __m128i even = _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20,
+                                       22, 24, 26, 28, 30);
+    const __m128i odd = _mm_add_epi8(even, _mm_set1_epi8(1));
+    for (int32_t w = lo / 2; w <= hi / 2; w += 16) {
+        __m128i m = _mm_setzero_si128();
+        for (int k = 0; k < 2; k++) {
+            /* the run relative to the step's first sub-column, within
+             * -1..32 so that it fits a byte; empty: nothing matches */
+            int32_t b0 = a0[k] - 2 * w, b1 = a1[k] - 2 * w;
+            if (a0[k] > a1[k])
+                b0 = 32, b1 = -1;
+            b0 = b0 < 0 ? 0 : b0 > 32 ? 32 : b0;
+            b1 = b1 < -1 ? -1 : b1 > 32 ? 32 : b1;
+            const __m128i lo1 = _mm_set1_epi8((char)(b0 - 1));
+            const __m128i hi1 = _mm_set1_epi8((char)(b1 + 1));
+            __m128i ie = _mm_and_si128(_mm_cmpgt_epi8(even, lo1),
+                                       _mm_cmpgt_epi8(hi1, even));
+            __m128i io = _mm_and_si128(_mm_cmpgt_epi8(odd, lo1),
+                                       _mm_cmpgt_epi8(hi1, odd));
+            m = _mm_or_si128(m, _mm_and_si128(ie, _mm_set1_epi8(
+                                 (char)(1 << (2 * k)))));
+            m = _mm_or_si128(m, _mm_and_si128(io, _mm_set1_epi8(
+                                 (char)(2 << (2 * k)))));
+        }
+        __m128i *p = (__m128i *)(void *)(row + w);
+        _mm_storeu_si128(p, _mm_andnot_si128(m, _mm_loadu_si128(p)));
+    }
+}
+
+static void stamp(placer *pl, float x, float y, float r2)
+{
+    const float r = sqrtf(r2);
+    uint32_t k0, k1;
+    r2 *= 0.999f;               /* stay clear of rounding at the rim */
+    if (!span(y - r, y + r, pl->inv_h, pl->gh * SUB, &k0, &k1))
+        return;
+    const __m128 h = _mm_set1_ps(pl->h), inv_h = _mm_set1_ps(pl->inv_h);
+    const __m128 vx = _mm_set1_ps(x), vy = _mm_set1_ps(y);
+    const __m128 vr2 = _mm_set1_ps(r2), zero = _mm_setzero_ps();
+    const __m128 sw = _mm_set1_ps((float)(int32_t)(pl->gw * SUB));
+    const __m128i lane = _mm_setr_epi32(0, 1, 2, 3), one = _mm_set1_epi32(1);
+    int32_t a0[32], a1[32];
+    for (uint32_t kb0 = k0 & ~1u; kb0 <= k1; kb0 += 32) {
+        uint32_t nr = k1 - kb0 + 1 < 32 ? k1 - kb0 + 1 : 32;
+        for (uint32_t m = 0; m < nr; m += 4) {
+            __m128i kk = _mm_add_epi32(_mm_set1_epi32((int32_t)(kb0 + m)),
+                                       lane);
+            __m128 d0 = _mm_sub_ps(_mm_mul_ps(_mm_cvtepi32_ps(kk), h), vy);
+            __m128 d1 = _mm_add_ps(d0, h);
+            __m128 t = _mm_sub_ps(vr2, _mm_max_ps(_mm_mul_ps(d0, d0),
+                                                  _mm_mul_ps(d1, d1)));
+            __m128 hw = _mm_sqrt_ps(_mm_max_ps(t, zero));
+            __m128 e0 = _mm_mul_ps(_mm_sub_ps(vx, hw), inv_h);
+            __m128 e1 = _mm_mul_ps(_mm_add_ps(vx, hw), inv_h);
+            e0 = _mm_max_ps(e0, zero);
+            e1 = _mm_min_ps(e1, sw);
+            __m128i c0 = _mm_cvttps_epi32(e0);
+            __m128i c1 = _mm_and_si128(_mm_cvttps_epi32(e1),
+                                       _mm_castps_si128(_mm_cmpgt_ps(e1,
+                                                                     zero)));
+            /* a0 = c0 + (c0 < e0); a1 = t > 0 ? c1 - 1 : -1 */
+            __m128i up = _mm_castps_si128(_mm_cmplt_ps(_mm_cvtepi32_ps(c0),
+                                                       e0));
+            __m128i pos = _mm_castps_si128(_mm_cmpgt_ps(t, zero));
+            _mm_storeu_si128((__m128i *)(void *)(a0 + m),
+                             _mm_sub_epi32(c0, up));
+            _mm_storeu_si128((__m128i *)(void *)(a1 + m),
+                             _mm_or_si128(_mm_and_si128(pos,
+                                 _mm_sub_epi32(c1, one)),
+                                 _mm_andnot_si128(pos, _mm_set1_epi32(-1))));
+        }
+        /* whole cell rows: a sub-row outside k0..k1 covers nothing */
+        if (kb0 < k0)
+            a0[0] = 1, a1[0] = 0;
+        if (nr % 2)
+            a0[nr] = 1, a1[nr] = 0;
+        for (uint32_t m = 0; m < nr; m += 2)
+            stamp_cells(pl->live + (size_t)((kb0 + m) / SUB) * pl->gw,
+                        a0 + m, a1 + m);
+    }
+}
+#else
 static void stamp(placer *pl, float x, float y, float r2)
 {
     const float h = pl->h, inv_h = pl->inv_h;
@@ -268,6 +406,7 @@ static void stamp(placer *pl, float x, float y, float r2)
         }
     }
 }
+#endif
 
 /*
  * Tells the blocks a new dot's disk (radius r) reaches about it: a dot
@@ -341,6 +480,42 @@ static int too_steep(const placer *pl, float x, float y, float lam, float sp)
 }
 
 /*
+ * Asks for the grid cells about unit u and, where lambda is looked up, its
+ * stretch of the field, ahead of use: a unit's rows have left the cache
+ * since its last visit, and asked for together the misses overlap instead
+ * of coming one by one in the searches.
+ */
+static void prefetch_unit(const placer *pl, const place_unit *u)
+{
+    uint32_t j0 = u->cj > 2 ? u->cj - 2 : 0;
+    uint32_t j1 = u->cj + u->ny + 2 < pl->gh ? u->cj + u->ny + 2 : pl->gh;
+    uint32_t q0 = u->ci > 2 ? (u->ci - 2) / 4 : 0;
+    uint32_t q1 = (u->ci + u->nx + 2) / 4 < pl->gq ?
+                  (u->ci + u->nx + 2) / 4 : pl->gq - 1;
+    for (uint32_t j = j0; j < j1; j++) {
+        const cell_quad *row = pl->cell + (size_t)j * pl->gq;
+        for (uint32_t q = q0; q <= q1; q++)
+            __builtin_prefetch(&row[q]);
+    }
+    if (u->lam_lo == u->lam_hi)
+        return;
+    const smp_field *f = pl->f;
+    const float s = pl->g / f->cell;
+    uint32_t fi0 = (uint32_t)((float)u->ci * s);
+    uint32_t fj0 = (uint32_t)((float)u->cj * s);
+    uint32_t fi1 = (uint32_t)((float)(u->ci + u->nx) * s) + 1;
+    uint32_t fj1 = (uint32_t)((float)(u->cj + u->ny) * s) + 1;
+    fi1 = fi1 < f->w ? fi1 : f->w - 1;
+    fj1 = fj1 < f->h ? fj1 : f->h - 1;
+    for (uint32_t j = fj0; j <= fj1; j++) {
+        const float *row = f->lambda + (size_t)j * f->w;
+        for (uint32_t i = fi0; i <= fi1; i += 16)
+            __builtin_prefetch(&row[i]);
+        __builtin_prefetch(&row[fi1]);
+    }
+}
+
+/*
  * Throws candidates into unit u until it has `want` more dots or the
  * stage has its count.  Returns 1 if so, 0 when the unit has no room left or
  * `budget` searches were spent, -1 when out of memory.
@@ -353,12 +528,24 @@ static int fill_unit(placer *pl, const place_unit *u, uint32_t want,
 {
     uint16_t *act = pl->act;
     uint32_t nact = 0, count = 0;
+    prefetch_unit(pl, u);
     for (uint32_t lj = 0; lj < u->ny; lj++) {
         const live_t *live = pl->live + (size_t)(u->cj + lj) * pl->gw + u->ci;
+#if defined(__SSE2__) && UNIT == 16
+        /* the row's live cells as bits, in the same order (the live
+         * array has 16 bytes to spare at the end) */
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)live);
+        unsigned bits = ~(unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(v, _mm_setzero_si128())) & ((1u << u->nx) - 1);
+        for (; bits; bits &= bits - 1)
+            act[nact++] = (uint16_t)(lj * UNIT +
+                                     (uint32_t)__builtin_ctz(bits));
+#else
         for (uint32_t li = 0; li < u->nx; li++) {
             act[nact] = (uint16_t)(lj * UNIT + li);
             nact += live[li] != 0;
         }
+#endif
     }
     const int flat = u->lam_lo == u->lam_hi;
     const float g = pl->g;
@@ -410,9 +597,11 @@ static int fill_unit(placer *pl, const place_unit *u, uint32_t want,
         pt->x = x;
         pt->y = y;
         pt->session = pl->session;
-        pl->cell[c].fx = (float)fx * (1.0f / FIX);
-        pl->cell[c].fy = (float)fy * (1.0f / FIX);
-        pl->cell[c].s = s_unpack(s_pack(sp));
+        pl->spack[pl->n - 1] = s_pack(sp);
+        cell_quad *d = &pl->cell[(size_t)cj * pl->gq + ci / 4];
+        d->fx[ci % 4] = (float)fx * (1.0f / FIX);
+        d->fy[ci % 4] = (float)fy * (1.0f / FIX);
+        d->s[ci % 4] = s_unpack(pl->spack[pl->n - 1]);
         pl->live[c] = 0;
         act[a] = act[--nact];
         count++;
@@ -453,19 +642,16 @@ static live_t cell_open(const placer *pl, uint32_t ci, uint32_t cj)
 
 /* At the start of a stage (smaller radii) every sub-cell where a dot may
  * land comes alive again, and the dots so far are stamped anew (which kills
- * their own cells: a cell's diagonal is shorter than any radius). */
+ * their own cells: a cell's diagonal is shorter than any radius).  Taken
+ * from the list of dots (x and y are those the grid holds), not by a scan
+ * of the grid: stamps only clear bits, so their order does not matter. */
 static void activate(placer *pl)
 {
     memcpy(pl->live, pl->open, (size_t)pl->gw * pl->gh * sizeof *pl->live);
     for (size_t i = 0; i < (size_t)pl->bw * pl->bh; i++)
         pl->blocks[i].full = 0;
-    for (uint32_t cj = 0; cj < pl->gh; cj++) {
-        const cell_dot *row = pl->cell + (size_t)cj * pl->gw;
-        for (uint32_t ci = 0; ci < pl->gw; ci++)
-            if (row[ci].s != 0)
-                stamp(pl, ((float)ci + row[ci].fx) * pl->g,
-                      ((float)cj + row[ci].fy) * pl->g, pl->k * row[ci].s);
-    }
+    for (size_t i = 0; i < pl->n; i++)
+        stamp(pl, pl->pts[i].x, pl->pts[i].y, pl->k * s_unpack(pl->spack[i]));
 }
 
 /*
@@ -567,6 +753,72 @@ static double overlap(double a0, double a1, double b0, double b1)
 }
 
 /*
+ * The largest of v[0..n) (at least 0) into *hi; 0 if some value is
+ * negative, infinite or NaN.  Four lanes at a time where SSE2 is there:
+ * max is exact, so the answer is the same.
+ */
+static int scan_field(const float *v, size_t n, float *hi)
+{
+    float lmax = 0;
+    int bad = 0;
+    size_t i = 0;
+#ifdef __SSE2__
+    __m128 mx = _mm_setzero_ps(), nb = _mm_setzero_ps();
+    const __m128 zero = _mm_setzero_ps(), big = _mm_set1_ps(3e38f);
+    for (; i + 4 <= n; i += 4) {
+        __m128 x = _mm_loadu_ps(v + i);
+        /* not >= 0 (NaN too), or above 3e38 */
+        nb = _mm_or_ps(nb, _mm_or_ps(_mm_cmpnge_ps(x, zero),
+                                     _mm_cmpgt_ps(x, big)));
+        mx = _mm_max_ps(x, mx);
+    }
+    float lanes[4];
+    _mm_storeu_ps(lanes, mx);
+    for (int k = 0; k < 4; k++)
+        lmax = lanes[k] > lmax ? lanes[k] : lmax;
+    bad = _mm_movemask_ps(nb) != 0;
+#endif
+    for (; i < n; i++) {
+        float x = v[i];
+        bad |= !(x >= 0) | (x > 3e38f);
+        lmax = x > lmax ? x : lmax;
+    }
+    *hi = lmax;
+    return !bad;
+}
+
+/* The bounds of row[i0..i1] into *lo, *hi (which they may lower, raise). */
+static void row_bounds(const float *row, uint32_t i0, uint32_t i1,
+                       float *lo, float *hi)
+{
+    float l = *lo, h = *hi;
+    uint32_t i = i0;
+#ifdef __SSE2__
+    if (i1 - i0 >= 7) {
+        __m128 vl = _mm_set1_ps(l), vh = _mm_set1_ps(h);
+        for (; i + 3 <= i1; i += 4) {
+            __m128 x = _mm_loadu_ps(row + i);
+            vl = _mm_min_ps(vl, x);
+            vh = _mm_max_ps(vh, x);
+        }
+        float a[4], b[4];
+        _mm_storeu_ps(a, vl);
+        _mm_storeu_ps(b, vh);
+        for (int k = 0; k < 4; k++) {
+            l = a[k] < l ? a[k] : l;
+            h = b[k] > h ? b[k] : h;
+        }
+    }
+#endif
+    for (; i <= i1; i++) {
+        l = row[i] < l ? row[i] : l;
+        h = row[i] > h ? row[i] : h;
+    }
+    *lo = l;
+    *hi = h;
+}
+
+/*
  * Lays out the grid and blocks from the field: each block's mass (as
  * smp_field_total counts it; *total gets their sum) and lambda bounds
  * (over every field cell a bilinear lookup inside the block can read).
@@ -575,15 +827,9 @@ static double overlap(double a0, double a1, double b0, double b1)
 static smp_status layout(placer *pl, double *total, smp_error *err)
 {
     const smp_field *f = pl->f;
-    float lmax = 0;
+    float lmax;
     *total = 0;
-    int bad = 0;
-    for (size_t i = 0; i < (size_t)f->w * f->h; i++) {
-        float v = f->lambda[i];
-        bad |= !(v >= 0) | (v > 3e38f);
-        lmax = v > lmax ? v : lmax;
-    }
-    if (bad)
+    if (!scan_field(f->lambda, (size_t)f->w * f->h, &lmax))
         return smp_fail(err, SMP_ERR_ARG, "invalid density values (negative, "
                         "infinite or NaN)");
     if (lmax == 0)
@@ -638,10 +884,7 @@ static smp_status layout(placer *pl, double *total, smp_error *err)
             double mass = 0;
             for (uint32_t j = j0; j <= j1; j++) {
                 const float *row = f->lambda + (size_t)j * f->w;
-                for (uint32_t i = i0; i <= i1; i++) {
-                    lo = row[i] < lo ? row[i] : lo;
-                    hi = row[i] > hi ? row[i] : hi;
-                }
+                row_bounds(row, i0, i1, &lo, &hi);
                 double oy = overlap(y0, y1, j * fc, (j + 1) * fc);
                 if (oy <= 0)
                     continue;
@@ -672,13 +915,15 @@ static smp_status make_grid(placer *pl, size_t dots, smp_error *err)
         return smp_fail(err, SMP_ERR_LIMIT, "density peak too high for the "
                         "rest of the photo: %zu grid cells for %zu dots",
                         nc, dots);
-    pl->cell = malloc(nc * sizeof *pl->cell);
-    pl->live = malloc(nc * sizeof *pl->live);
+    pl->gq = (pl->gw + 3) / 4;
+    size_t nq = (size_t)pl->gq * pl->gh;
+    pl->cell = malloc(nq * sizeof *pl->cell);
+    pl->live = calloc(nc + 16, sizeof *pl->live);  /* 16: see stamp */
     pl->open = malloc(nc * sizeof *pl->open);
     if (!pl->cell || !pl->live || !pl->open)
         return smp_fail(err, SMP_ERR_NOMEM, "out of memory placing dots");
-    const cell_dot none = {NO_DOT, 0, 0};
-    for (size_t i = 0; i < nc; i++)
+    const cell_quad none = {{NO_DOT, NO_DOT, NO_DOT, NO_DOT}, {0}, {0}};
+    for (size_t i = 0; i < nq; i++)
         pl->cell[i] = none;
     for (uint32_t cj = 0; cj < pl->gh; cj++) {
         const place_block *brow =
@@ -756,7 +1001,8 @@ smp_status smp_place(const smp_field *f, int sessions, const double *cum,
         goto done;
     /* zeroed, padding included: equal inputs give byte-equal outputs */
     pl.pts = calloc(all, sizeof *pl.pts);
-    if (!pl.pts) {
+    pl.spack = malloc(all * sizeof *pl.spack);
+    if (!pl.pts || !pl.spack) {
         st = smp_fail(err, SMP_ERR_NOMEM, "out of memory for %zu dots", all);
         goto done;
     }
@@ -797,6 +1043,7 @@ done:
         for (int k = 0; k < sessions; k++)
             counts[k] = 0;
     free(pl.pts);
+    free(pl.spack);
     free(pl.cell);
     free(pl.live);
     free(pl.open);
