@@ -26,6 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "stamp.h"
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define BIG_N 1024              /* entries of the shared table */
 #define BIN_N 128               /* entries of a small dot's table */
@@ -43,17 +46,19 @@ typedef struct profile {
 } profile;
 
 /*
- * An ink as a table: for each load q, each channel's byte after the
- * filter, for each byte before: L' = L T^(q/255) in linear light, through
- * the 16-bit tables, once per entry.  Rows are made up to the largest
- * load used so far.
+ * An ink as a table: for each channel, each byte before and each load q,
+ * the byte after the filter: L' = L T^(q/255) in linear light, through
+ * the 16-bit tables, once per entry.  Loads are the fastest-varying
+ * index: the pixels under a dot have much the same bytes and many loads,
+ * so the entries a dot reads lie close together.  Columns are made up to
+ * the largest load used so far.
  */
 #define INKS 4
 typedef struct ink_table {
     const smp_ink *ink;
     const smp_lut *lut;
-    int made;                   /* rows 0..made-1 are there */
-    uint8_t (*row)[3][256];     /* [q][channel][byte] */
+    int made;                   /* loads 0..made-1 are there */
+    uint8_t (*col)[256][256];   /* [channel][byte][q] */
 } ink_table;
 
 struct smp_stamper {
@@ -64,7 +69,8 @@ struct smp_stamper {
     profile big;                /* in units of the radius squared */
     profile *bins;              /* by radius, in pixels squared */
     ink_table inks[INKS];       /* the last inks used */
-    int next_ink;
+    int next_ink, last_ink;
+    int scalar;                 /* no SIMD (to test it gives the same) */
 };
 
 /* The coverage at distance d of a dot of radius r (edge e, skirt out to
@@ -193,7 +199,7 @@ void smp_stamper_free(smp_stamper *st)
     if (!st)
         return;
     for (int k = 0; k < INKS; k++)
-        free(st->inks[k].row);
+        free(st->inks[k].col);
     for (int b = 0; b < st->nbins; b++)
         free(st->bins[b].lut);
     free(st->bins);
@@ -227,41 +233,50 @@ static const profile *table(smp_stamper *st, float r, float *norm)
     return p->lut ? p : NULL;
 }
 
-/* The ink's table, with rows up to load qmax; NULL when out of memory. */
+/* The ink's table, with loads up to qmax; NULL when out of memory. */
 static ink_table *ink_of(smp_stamper *st, const smp_ink *ink,
                          const smp_lut *lut, int qmax)
 {
-    ink_table *t = NULL;
-    for (int k = 0; k < INKS && !t; k++)
-        if (st->inks[k].ink == ink && st->inks[k].lut == lut &&
-            st->inks[k].row)
-            t = &st->inks[k];
-    if (!t) {
-        t = &st->inks[st->next_ink];
-        st->next_ink = (st->next_ink + 1) % INKS;
-        if (!t->row && !(t->row = malloc(256 * sizeof *t->row)))
-            return NULL;
-        t->ink = ink;
-        t->lut = lut;
-        t->made = 0;
+    ink_table *t = &st->inks[st->last_ink];
+    if (t->ink != ink || t->lut != lut || !t->col) {
+        t = NULL;
+        for (int k = 0; k < INKS && !t; k++)
+            if (st->inks[k].ink == ink && st->inks[k].lut == lut &&
+                st->inks[k].col)
+                t = &st->inks[k];
+        if (!t) {
+            t = &st->inks[st->next_ink];
+            st->next_ink = (st->next_ink + 1) % INKS;
+            if (!t->col && !(t->col = malloc(3 * sizeof *t->col)))
+                return NULL;
+            t->ink = ink;
+            t->lut = lut;
+            t->made = 0;
+        }
+        st->last_ink = (int)(t - st->inks);
     }
     for (; t->made <= qmax; t->made++)
         for (int c = 0; c < 3; c++) {
             uint32_t m = ink->mul[c][t->made];
             for (int v = 0; v < 256; v++)
-                t->row[t->made][c][v] = lut->l2s[(lut->s2l[v] * m + 32768u)
+                t->col[c][v][t->made] = lut->l2s[(lut->s2l[v] * m + 32768u)
                                                  >> 16];
         }
     return t;
 }
 
 /* Filters one pixel through the ink at load q (0, which leaves it as it
- * was, to 255). */
-static inline void put(uint8_t *restrict p, const uint8_t (*f)[256])
+ * was, to 255): f is the ink's table plus q.  The three bytes are read
+ * before any is written: a read just after a write to the next byte
+ * waits for the write on some processors (two to three times slower). */
+static inline void put(uint8_t *restrict p, const uint8_t *f)
 {
-    p[0] = f[0][p[0]];
-    p[1] = f[1][p[1]];
-    p[2] = f[2][p[2]];
+    size_t r = p[0], g = p[1], b = p[2];
+    uint8_t r1 = f[r << 8], g1 = f[65536 + (g << 8)],
+            b1 = f[131072 + (b << 8)];
+    p[0] = r1;
+    p[1] = g1;
+    p[2] = b1;
 }
 
 /* ceil and floor of x, as ints (|x| well within int range) */
@@ -276,6 +291,350 @@ static inline int floor_int(float x)
     int i = (int)x;
     return i - ((float)i > x);
 }
+
+/*
+ * sin and cos of x to within a few units of the last place of a float,
+ * with no call: x less the nearest multiple of pi/2 (in three parts, so
+ * exactly enough for any angle a dot has), then the Taylor series to the
+ * x^8 and x^9 terms, which on [-pi/4, pi/4] are past float precision.
+ * Plain float operations: the same on every compiler.
+ */
+static void sin_cos(float x, float *sn, float *cs)
+{
+    if (!(fabsf(x) < 1e5f))     /* no dot turns that far; NaN too */
+        x = 0.0f;
+    float k = x * 0.636619772f;                 /* 2 / pi */
+    int n = k < 0.0f ? (int)(k - 0.5f) : (int)(k + 0.5f);
+    float kn = (float)n;
+    float r = ((x - kn * 1.5703125f) - kn * 4.83751297e-4f) -
+              kn * 7.54978995e-8f;
+    float r2 = r * r;
+    float s = r + r * r2 * (-1.0f / 6.0f + r2 * (1.0f / 120.0f +
+                  r2 * (-1.0f / 5040.0f + r2 * (1.0f / 362880.0f))));
+    float c = 1.0f + r2 * (-0.5f + r2 * (1.0f / 24.0f + r2 *
+                  (-1.0f / 720.0f + r2 * (1.0f / 40320.0f))));
+    switch (n & 3) {
+    case 0: *sn = s; *cs = c; break;
+    case 1: *sn = c; *cs = -s; break;
+    case 2: *sn = -s; *cs = -c; break;
+    default: *sn = -c; *cs = s; break;
+    }
+}
+
+/*
+ * What the rows and pixels of one dot need, in the dot's frame scaled so
+ * that the squared distance is the table's index.  Row y starts at
+ * (dy su, dy sv), dy = y + 0.5 - the dot's y, and pixel x of it lies at
+ * t = x - xc along it, a step (du, dv) a pixel; the unbent index is
+ * f = u^2 + v^2, on a row a t^2 + b t + c0, within reach2 on the row's
+ * span [x0, x1).  Pixel x0 + j of the span lies at (u0 + j du, v0 + j dv).
+ */
+typedef struct dot_frame {
+    float y, su, sv, du, dv;
+    float a4, inv_2a, reach2, xc, xend;     /* xend: the canvas's width */
+    float wa, wb, wc, wd, lo;   /* the outline's wobble (see below) */
+    float fin;                  /* entries from here on leave nothing */
+    int nmax;                   /* no span is longer */
+} dot_frame;
+
+/*
+ * The plain C path, which the SIMD one follows operation for operation
+ * (in the same order, with no contraction into fused multiply-adds), so
+ * that the two give the same bytes.
+ */
+
+/* Row y's span [x0, x1) within the dot's reach, clipped to the canvas
+ * (empty when x0 >= x1), and where its first pixel lies. */
+static inline void span1(const dot_frame *fr, int y, float *u0, float *v0,
+                         int *x0, int *x1)
+{
+    float dy = ((float)y + 0.5f) - fr->y;
+    float u = dy * fr->su, v = dy * fr->sv;
+    float b = 2.0f * (u * fr->du + v * fr->dv);
+    float c0 = u * u + v * v;
+    float disc = b * b - fr->a4 * (c0 - fr->reach2);
+    float root = sqrtf(disc > 0.0f ? disc : 0.0f);
+    float l = fr->xc + (-b - root) * fr->inv_2a;
+    float h = fr->xc + (-b + root) * fr->inv_2a;
+    /* clipped before they become ints (a NaN gives an empty span) */
+    l = l > 0.0f ? l : 0.0f;
+    l = l < fr->xend ? l : fr->xend;
+    h = h > -1.0f ? h : -1.0f;
+    h = h < fr->xend - 1.0f ? h : fr->xend - 1.0f;
+    *x0 = ceil_int(l);
+    int n = disc > 0.0f ? floor_int(h) + 1 - *x0 : 0;
+    n = n > 0 ? n : 0;
+    *x1 = *x0 + (n < fr->nmax ? n : fr->nmax);
+    float t = (float)*x0 - fr->xc;
+    *u0 = u + fr->du * t;
+    *v0 = v + fr->dv * t;
+}
+
+/* The table entry of pixel j of a span starting at (u0, v0). */
+static inline int entry1(const dot_frame *fr, float u0, float v0, int j,
+                         int wobble)
+{
+    float jf = (float)j;
+    float u = u0 + fr->du * jf, v = v0 + fr->dv * jf;
+    float uu = u * u, vv = v * v;
+    float f = uu + vv, g = f;
+    if (wobble) {
+        float h = u * (fr->wa * uu + fr->wb * vv) +
+                  v * (fr->wc * uu + fr->wd * vv);
+        float low = fr->lo * f;
+        g = f - h;
+        g = g > low ? g : low;
+    }
+    g = g < fr->fin ? g : fr->fin;
+    return (int)g;
+}
+
+#define ROW_BUF 64              /* entries worked out ahead of the ink */
+
+/* n pixels through the ink, from their table entries e[] (a function of
+ * its own, so that the loop has the registers to itself). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void span_put(uint8_t *restrict px, const int32_t *restrict e, int n,
+                     const uint16_t *restrict lut16, uint32_t lfix,
+                     const uint8_t *restrict tab)
+{
+    for (int k = 0; k < n; k++)
+        put(px + 4 * k, tab + (((uint32_t)lut16[e[k]] * lfix + (1u << 23))
+                               >> 24));
+}
+
+/* The n pixels of a span through the ink, their entries e[] made by the
+ * statement given, ROW_BUF at a time from j0. */
+#define SPAN_PUT(...)                                                       \
+    for (int j0 = 0; j0 < n; j0 += ROW_BUF, px += 4 * ROW_BUF) {            \
+        const int m = n - j0 < ROW_BUF ? n - j0 : ROW_BUF;                  \
+        __VA_ARGS__;                                                        \
+        span_put(px, e, m, lut16, lfix, tab);                               \
+    }
+
+static inline void dot_c(const dot_frame *fr, smp_image *canvas, int y0,
+                         int y1, const uint16_t *lut16, uint32_t lfix,
+                         const uint8_t *tab, int wobble)
+{
+    int32_t e[ROW_BUF];
+    for (int y = y0; y < y1; y++) {
+        float u0, v0;
+        int x0, x1;
+        span1(fr, y, &u0, &v0, &x0, &x1);
+        const int n = x1 - x0;
+        uint8_t *px = canvas->pixels + (size_t)y * canvas->stride +
+                      (size_t)x0 * 4;
+        SPAN_PUT(for (int k = 0; k < m; k++)
+                     e[k] = entry1(fr, u0, v0, j0 + k, wobble))
+    }
+}
+
+#ifdef __SSE2__
+#if defined(__GNUC__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define ALWAYS_INLINE inline
+#endif
+/* span1 for rows y..y+3, the spans' lengths (0 for rows from y + rows
+ * on, at most fr->nmax) in sn[]. */
+static ALWAYS_INLINE void span4(const dot_frame *fr, int y, int rows,
+                                int32_t *sx0, int32_t *sn, float *su0,
+                                float *sv0)
+{
+    const __m128 zero = _mm_setzero_ps();
+    const __m128 lanes = _mm_setr_ps(0.0f, 1.0f, 2.0f, 3.0f);
+    const __m128 du = _mm_set1_ps(fr->du), dv = _mm_set1_ps(fr->dv);
+    const __m128 xc = _mm_set1_ps(fr->xc);
+    __m128 dy = _mm_sub_ps(_mm_add_ps(_mm_add_ps(_mm_set1_ps((float)y),
+                                                 lanes),
+                                      _mm_set1_ps(0.5f)),
+                           _mm_set1_ps(fr->y));
+    __m128 u = _mm_mul_ps(dy, _mm_set1_ps(fr->su));
+    __m128 v = _mm_mul_ps(dy, _mm_set1_ps(fr->sv));
+    __m128 b = _mm_mul_ps(_mm_set1_ps(2.0f),
+                          _mm_add_ps(_mm_mul_ps(u, du), _mm_mul_ps(v, dv)));
+    __m128 c0 = _mm_add_ps(_mm_mul_ps(u, u), _mm_mul_ps(v, v));
+    __m128 disc = _mm_sub_ps(_mm_mul_ps(b, b),
+                             _mm_mul_ps(_mm_set1_ps(fr->a4),
+                                        _mm_sub_ps(c0,
+                                                   _mm_set1_ps(fr->reach2))));
+    __m128 root = _mm_sqrt_ps(_mm_max_ps(disc, zero));
+    __m128 nb = _mm_xor_ps(b, _mm_set1_ps(-0.0f));
+    __m128 i2a = _mm_set1_ps(fr->inv_2a), xend = _mm_set1_ps(fr->xend);
+    __m128 l = _mm_add_ps(xc, _mm_mul_ps(_mm_sub_ps(nb, root), i2a));
+    __m128 h = _mm_add_ps(xc, _mm_mul_ps(_mm_add_ps(nb, root), i2a));
+    l = _mm_min_ps(_mm_max_ps(l, zero), xend);
+    h = _mm_min_ps(_mm_max_ps(h, _mm_set1_ps(-1.0f)),
+                   _mm_sub_ps(xend, _mm_set1_ps(1.0f)));
+    /* ceil(l) = trunc(l) + (trunc(l) < l), as l >= 0; floor(h) is
+     * trunc(h) - (trunc(h) > h) */
+    __m128i li = _mm_cvttps_epi32(l), hi = _mm_cvttps_epi32(h);
+    __m128i lc = _mm_sub_epi32(li, _mm_castps_si128(
+                     _mm_cmplt_ps(_mm_cvtepi32_ps(li), l)));
+    __m128i hf = _mm_add_epi32(hi, _mm_castps_si128(
+                     _mm_cmpgt_ps(_mm_cvtepi32_ps(hi), h)));
+    /* n = floor(h) + 1 - x0 where disc > 0 (ok = -1), else 0; then
+     * clamped to [0, nmax], and 0 past the last row */
+    __m128i ok = _mm_castps_si128(_mm_cmpgt_ps(disc, zero));
+    __m128i n = _mm_and_si128(_mm_sub_epi32(_mm_sub_epi32(hf, ok), lc), ok);
+    n = _mm_andnot_si128(_mm_cmplt_epi32(n, _mm_setzero_si128()), n);
+    __m128i nmax = _mm_set1_epi32(fr->nmax);
+    __m128i big = _mm_cmpgt_epi32(n, nmax);
+    n = _mm_or_si128(_mm_andnot_si128(big, n), _mm_and_si128(big, nmax));
+    n = _mm_and_si128(n, _mm_cmplt_epi32(_mm_setr_epi32(0, 1, 2, 3),
+                                         _mm_set1_epi32(rows)));
+    __m128 t = _mm_sub_ps(_mm_cvtepi32_ps(lc), xc);
+    u = _mm_add_ps(u, _mm_mul_ps(du, t));
+    v = _mm_add_ps(v, _mm_mul_ps(dv, t));
+    _mm_storeu_si128((__m128i *)sx0, lc);
+    _mm_storeu_si128((__m128i *)sn, n);
+    _mm_storeu_ps(su0, u);
+    _mm_storeu_ps(sv0, v);
+}
+
+/* entry1 for pixels j..j+3 of a span starting at (u0, v0), jf = j.. */
+static ALWAYS_INLINE __m128i entry4(const dot_frame *fr, __m128 u0,
+                                    __m128 v0, __m128 jf, int wobble)
+{
+    const __m128 du = _mm_set1_ps(fr->du), dv = _mm_set1_ps(fr->dv);
+    __m128 pu = _mm_add_ps(u0, _mm_mul_ps(du, jf));
+    __m128 pv = _mm_add_ps(v0, _mm_mul_ps(dv, jf));
+    __m128 uu = _mm_mul_ps(pu, pu), vv = _mm_mul_ps(pv, pv);
+    __m128 f = _mm_add_ps(uu, vv), g = f;
+    if (wobble) {
+        __m128 wa = _mm_set1_ps(fr->wa), wb = _mm_set1_ps(fr->wb);
+        __m128 wc = _mm_set1_ps(fr->wc), wd = _mm_set1_ps(fr->wd);
+        __m128 hh = _mm_add_ps(
+            _mm_mul_ps(pu, _mm_add_ps(_mm_mul_ps(wa, uu), _mm_mul_ps(wb, vv))),
+            _mm_mul_ps(pv, _mm_add_ps(_mm_mul_ps(wc, uu), _mm_mul_ps(wd, vv))));
+        g = _mm_max_ps(_mm_sub_ps(f, hh),
+                       _mm_mul_ps(_mm_set1_ps(fr->lo), f));
+    }
+    g = _mm_min_ps(g, _mm_set1_ps(fr->fin));
+    return _mm_cvttps_epi32(g);
+}
+
+/* dot_c, the spans four rows at a time and the entries four pixels at a
+ * time, a span at a time: for dots too wide for dot_flat. */
+static ALWAYS_INLINE void dot_sse2(const dot_frame *fr, smp_image *canvas,
+                                   int y0, int y1, const uint16_t *lut16,
+                                   uint32_t lfix, const uint8_t *tab,
+                                   int wobble)
+{
+    const __m128 lanes = _mm_setr_ps(0.0f, 1.0f, 2.0f, 3.0f);
+    int32_t e[ROW_BUF];
+    uint8_t *rowp = canvas->pixels + (size_t)y0 * canvas->stride;
+    for (int y = y0; y < y1; y += 4) {
+        int32_t sx0[4], sn[4];
+        float su0[4], sv0[4];
+        const int rows = y1 - y < 4 ? y1 - y : 4;
+        span4(fr, y, rows, sx0, sn, su0, sv0);
+        for (int r = 0; r < rows; r++, rowp += canvas->stride) {
+            const int n = sn[r];
+            if (n <= 0)
+                continue;
+            uint8_t *px = rowp + (size_t)sx0[r] * 4;
+            const __m128 u0 = _mm_set1_ps(su0[r]), v0 = _mm_set1_ps(sv0[r]);
+            SPAN_PUT(
+                __m128 jf = _mm_add_ps(_mm_set1_ps((float)j0), lanes);
+                for (int k = 0; k < m; k += 4) {
+                    _mm_storeu_si128((__m128i *)(e + k),
+                                     entry4(fr, u0, v0, jf, wobble));
+                    jf = _mm_add_ps(jf, _mm_set1_ps(4.0f));
+                })
+        }
+    }
+}
+
+#define FLAT_N 512              /* pixels dot_flat puts at a time */
+#define FLAT_CH 16              /* its widest span, in fours */
+
+/* Pixels through the ink: px moves on by dl[k] before pixel k. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void flat_put(uint8_t *px, const int32_t *restrict dl,
+                     const int32_t *restrict e, int n,
+                     const uint16_t *restrict lut16, uint32_t lfix,
+                     const uint8_t *restrict tab)
+{
+    for (int k = 0; k < n; k++) {
+        px += dl[k];
+        put(px, tab + (((uint32_t)lut16[e[k]] * lfix + (1u << 23)) >> 24));
+    }
+}
+
+/*
+ * dot_sse2 for dots whose spans are at most 4 nch pixels: each span's
+ * entries in nch fours whatever its length, one after the other, the
+ * steps from pixel to pixel beside them, and all through the ink in one
+ * loop; fewer branches, which a dot's few short spans would otherwise
+ * spend most of their time on.
+ */
+static ALWAYS_INLINE void dot_flat(const dot_frame *fr, smp_image *canvas,
+                                   int y0, int y1, const uint16_t *lut16,
+                                   uint32_t lfix, const uint8_t *tab,
+                                   int wobble, int nch)
+{
+    const __m128 lanes = _mm_setr_ps(0.0f, 1.0f, 2.0f, 3.0f);
+    const __m128i four = _mm_set1_epi32(4);
+    int32_t e[FLAT_N], dl[FLAT_N];
+    const size_t stride = canvas->stride;
+    size_t rowo = (size_t)y0 * stride, prev = rowo, base = rowo;
+    int pos = 0;
+    for (int y = y0; y < y1; y += 4) {
+        if (pos > FLAT_N - 16 * nch) {
+            flat_put(canvas->pixels + base, dl, e, pos, lut16, lfix, tab);
+            base = prev;
+            pos = 0;
+        }
+        int32_t sx0[4], sn[4];
+        float su0[4], sv0[4];
+        span4(fr, y, y1 - y, sx0, sn, su0, sv0);
+        int most = sn[0] > sn[1] ? sn[0] : sn[1];
+        most = most > sn[2] ? most : sn[2];
+        most = most > sn[3] ? most : sn[3];
+        for (int r = 0; r < 4; r++, rowo += stride) {
+            const int n = sn[r];
+            const size_t start = rowo + (size_t)sx0[r] * 4;
+            const __m128 u0 = _mm_set1_ps(su0[r]), v0 = _mm_set1_ps(sv0[r]);
+            __m128 jf = lanes;
+            for (int k = 0; k < most; k += 4) {
+                _mm_storeu_si128((__m128i *)(e + pos + k),
+                                 entry4(fr, u0, v0, jf, wobble));
+                _mm_storeu_si128((__m128i *)(dl + pos + k), four);
+                jf = _mm_add_ps(jf, _mm_set1_ps(4.0f));
+            }
+            dl[pos] = (int32_t)(start - prev);
+            prev = n > 0 ? start + 4 * (size_t)(n - 1) : prev;
+            pos += n;
+        }
+    }
+    flat_put(canvas->pixels + base, dl, e, pos, lut16, lfix, tab);
+}
+
+static void dot_sse2_round(const dot_frame *fr, smp_image *canvas, int y0,
+                           int y1, const uint16_t *lut16, uint32_t lfix,
+                           const uint8_t *tab, int nch)
+{
+    if (nch <= FLAT_CH)
+        dot_flat(fr, canvas, y0, y1, lut16, lfix, tab, 0, nch);
+    else
+        dot_sse2(fr, canvas, y0, y1, lut16, lfix, tab, 0);
+}
+
+static void dot_sse2_wobble(const dot_frame *fr, smp_image *canvas, int y0,
+                            int y1, const uint16_t *lut16, uint32_t lfix,
+                            const uint8_t *tab, int nch)
+{
+    if (nch <= FLAT_CH)
+        dot_flat(fr, canvas, y0, y1, lut16, lfix, tab, 1, nch);
+    else
+        dot_sse2(fr, canvas, y0, y1, lut16, lfix, tab, 1);
+}
+#endif
 
 void smp_stamper_dot(smp_stamper *st, smp_image *canvas, const smp_dot *d,
                      const smp_ink *ink, const smp_lut *lut)
@@ -309,99 +668,90 @@ void smp_stamper_dot(smp_stamper *st, smp_image *canvas, const smp_dot *d,
      * for s' = s (1 - 2 (wa cos 3t + wc sin 3t)).  With d^3 cos 3t =
      * u^3 - 3uv^2 and d^3 sin 3t = 3u^2 v - v^3, s' = s - 2 h3 / d, and
      * 1/d is taken as 1/o: exact at the rim, fading inwards, and never
-     * taking more than 2 wsum of s.
+     * taking more than 2 wsum of s.  In the frame scaled by k (k^2 the
+     * table's entries per unit of s), s' k^2 = f - h, with
+     * h = u (wa uu + wb vv) + v (wc uu + wd vv).
      */
     float e = st->softness * d->diameter;
     const float o = r + 0.5f * (e > 1.0f ? e : 1.0f);
-    const float bend = 2.0f / o, lo = 1.0f - 2.0f * wsum;
+    const float lo = 1.0f - 2.0f * wsum;
     /* reach in pixels, in the dot's frame: s' < end needs s < end / lo */
     const float reach2 = end / norm / lo * 1.001f;
-    const float reach = sqrtf(reach2);
-    const float c = cosf(d->angle), s = sinf(d->angle);
-    const float inv_aspect = 1.0f / d->aspect;
-    /* bounding box of the rotated ellipse of semi-axes reach and
-     * reach * aspect */
-    const float rb = reach * d->aspect;
-    const float hy = sqrtf(reach2 * s * s + rb * rb * c * c);
-    /* rows whose centre lies within hy of the dot's */
-    int y0 = ceil_int(d->y - 0.5f - hy);
-    int y1 = floor_int(d->y - 0.5f + hy) + 1;
-    if (y0 < 0) y0 = 0;
-    if (y1 > (int)canvas->height) y1 = (int)canvas->height;
+    float s, c;
+    sin_cos(d->angle, &s, &c);
+    /* rows whose centre lies within hy of the dot's: the bounding box of
+     * the rotated ellipse of semi-axes reach and reach * aspect */
+    const float ab = d->aspect * d->aspect;
+    const float hy = sqrtf(reach2 * (s * s + ab * c * c));
+    /* and the widest span: the box's width, and a pixel to spare */
+    const float hx = sqrtf(reach2 * (c * c + ab * s * s));
+    const int nmax = hx < 1e6f ? (int)(2.0f * hx) + 2 : 2000002;
+    float ylo = d->y - 0.5f - hy, yhi = d->y - 0.5f + hy;
+    const float hgt = (float)canvas->height;
+    ylo = ylo > 0.0f ? ylo : 0.0f;
+    ylo = ylo < hgt ? ylo : hgt;
+    yhi = yhi > -1.0f ? yhi : -1.0f;
+    yhi = yhi < hgt - 1.0f ? yhi : hgt - 1.0f;
+    const int y0 = ceil_int(ylo), y1 = floor_int(yhi) + 1;
+    if (y0 >= y1)
+        return;
     ink_table *it = ink_of(st, ink, lut, (int)load + 1 > 255 ? 255
                                                             : (int)load + 1);
     if (!it)
         return;
-    const uint8_t (*const tab)[3][256] = (const uint8_t (*)[3][256])it->row;
-    /* u, v: the dot's frame; along a row they step by du, dv a pixel,
-     * and the squared distance is a t^2 + b t + c0, t = x + 0.5 - d->x */
-    const float du = c, dv = -s * inv_aspect;
-    const float a = du * du + dv * dv, inv_2a = 0.5f / a;
-    const float scale = p->scale * norm, dd = 2.0f * a * scale;
-    const float kb = bend * scale;
-    const float fin = (float)last;
-    const float xc = d->x - 0.5f;
+    const uint8_t *const tab = &it->col[0][0][0];
+    const float scale = p->scale * norm, k = sqrtf(scale);
+    const float kv = k / d->aspect, bk = 2.0f / o / k;
+    dot_frame fr = {
+        d->y, k * s, kv * c, k * c, -kv * s,
+        0, 0, reach2 * scale, d->x - 0.5f, (float)canvas->width,
+        bk * wa, -3.0f * bk * wa, 3.0f * bk * wc, -bk * wc, lo,
+        (float)last, nmax
+    };
+    const float a = fr.du * fr.du + fr.dv * fr.dv;
+    fr.a4 = 4.0f * a;
+    fr.inv_2a = 0.5f / a;
     const uint16_t *lut16 = p->lut;
-    float dy = (float)y0 + 0.5f - d->y;
-    for (int y = y0; y < y1; y++, dy += 1.0f) {
-        const float u0 = dy * s, v0 = dy * c * inv_aspect;
-        const float b = 2.0f * (u0 * du + v0 * dv), c0 = u0 * u0 + v0 * v0;
-        const float disc = b * b - 4.0f * a * (c0 - reach2);
-        if (!(disc > 0.0f))
-            continue;
-        const float root = sqrtf(disc);
-        int x0 = ceil_int(xc + (-b - root) * inv_2a);
-        int x1 = floor_int(xc + (-b + root) * inv_2a) + 1;
-        if (x0 < 0) x0 = 0;
-        if (x1 > (int)canvas->width) x1 = (int)canvas->width;
-        if (x0 >= x1)
-            continue;
-        uint8_t *px = canvas->pixels + (size_t)y * canvas->stride +
-                      (size_t)x0 * 4;
-        const float t = (float)x0 - xc;
-        /* the table index and its first two differences */
-        float f = (a * t * t + b * t + c0) * scale;
-        float df = (a * (2.0f * t + 1.0f) + b) * scale;
-        if (!wobble) {
-            /* no branch on the coverage: past the end the table gives
-             * 0, and load 0 puts back the byte that was there */
-            for (int x = x0; x < x1; x++, px += 4, f += df, df += dd) {
-                float g = f < fin ? f : fin;
-                put(px, tab[((uint32_t)lut16[(int)g] * lfix + (1u << 23))
-                            >> 24]);
-            }
-            continue;
-        }
-        float u = u0 + du * t, v = v0 + dv * t;
-        for (int x = x0; x < x1; x++, px += 4, f += df, df += dd,
-             u += du, v += dv) {
-            float uu = u * u, vv = v * v;
-            float h3 = wa * u * (uu - 3.0f * vv) + wc * v * (3.0f * uu - vv);
-            float g = f - kb * h3, low = lo * f;
-            g = g > low ? g : low;
-            g = g < fin ? g : fin;
-            put(px, tab[((uint32_t)lut16[(int)g] * lfix + (1u << 23))
-                        >> 24]);
-        }
+#ifdef __SSE2__
+    if (!st->scalar) {
+        if (wobble)
+            dot_sse2_wobble(&fr, canvas, y0, y1, lut16, lfix, tab,
+                            (nmax + 3) / 4);
+        else
+            dot_sse2_round(&fr, canvas, y0, y1, lut16, lfix, tab,
+                           (nmax + 3) / 4);
+        return;
     }
+#endif
+    if (wobble)
+        dot_c(&fr, canvas, y0, y1, lut16, lfix, tab, 1);
+    else
+        dot_c(&fr, canvas, y0, y1, lut16, lfix, tab, 0);
 }
 
+void smp_stamper_scalar(smp_stamper *st, int on)
+{
+    st->scalar = on != 0;
+}
+
+/* Asks for the rows within the reach of the widest skirt (1.8 r and a
+ * pixel's half diagonal), a line at each end of each. */
 void smp_stamper_prefetch(const smp_image *canvas, const smp_dot *d)
 {
 #if defined(__GNUC__)
-    float reach = d->diameter * 1.3f + 1.0f;
-    int y0 = (int)(d->y - reach), y1 = (int)(d->y + reach) + 1;
-    int x = (int)(d->x - reach);
-    if (y0 < 0) y0 = 0;
-    if (y1 > (int)canvas->height) y1 = (int)canvas->height;
-    if (x < 0) x = 0;
-    if (x >= (int)canvas->width)
+    float reach = d->diameter * 0.9f + 1.0f;
+    float fy0 = d->y - reach, fy1 = d->y + reach, fx = d->x - reach;
+    if (!(fy1 >= 0.0f && fy0 < (float)canvas->height && fx < canvas->width))
         return;
-    for (int y = y0; y < y1; y++) {
-        const uint8_t *p = canvas->pixels + (size_t)y * canvas->stride +
-                           (size_t)x * 4;
+    int y0 = fy0 > 0.0f ? (int)fy0 : 0;
+    int y1 = fy1 < (float)canvas->height ? (int)fy1 + 1 : (int)canvas->height;
+    int x = fx > 0.0f ? (int)fx : 0;
+    size_t span = (size_t)(2.0f * reach) * 4;
+    const uint8_t *p = canvas->pixels + (size_t)y0 * canvas->stride +
+                       (size_t)x * 4;
+    for (int y = y0; y < y1; y++, p += canvas->stride) {
         __builtin_prefetch(p, 1);
-        __builtin_prefetch(p + 4 * (size_t)(2 * reach), 1);
+        __builtin_prefetch(p + span, 1);
     }
 #else
     (void)canvas;
