@@ -46,11 +46,10 @@ typedef struct profile {
 } profile;
 
 /*
- * An ink as a table: for each channel, each byte before and each load q,
- * the byte after the filter: L' = L T^(q/255) in linear light, through
- * the 16-bit tables, once per entry.  Loads are the fastest-varying
- * index: the pixels under a dot have much the same bytes and many loads,
- * so the entries a dot reads lie close together.  Columns are made up to
+ * An ink as a table: for each load q and each byte before, the bytes
+ * after the filter in each channel (and one unused, so that a byte's
+ * three are found with one scaled index): L' = L T^(q/255) in linear
+ * light, through the 16-bit tables, once per entry.  Rows are made up to
  * the largest load used so far.
  */
 #define INKS 4
@@ -58,7 +57,7 @@ typedef struct ink_table {
     const smp_ink *ink;
     const smp_lut *lut;
     int made;                   /* loads 0..made-1 are there */
-    uint8_t (*col)[256][256];   /* [channel][byte][q] */
+    uint8_t (*row)[256][4];     /* [q][byte][channel] */
 } ink_table;
 
 struct smp_stamper {
@@ -199,7 +198,7 @@ void smp_stamper_free(smp_stamper *st)
     if (!st)
         return;
     for (int k = 0; k < INKS; k++)
-        free(st->inks[k].col);
+        free(st->inks[k].row);
     for (int b = 0; b < st->nbins; b++)
         free(st->bins[b].lut);
     free(st->bins);
@@ -238,16 +237,16 @@ static ink_table *ink_of(smp_stamper *st, const smp_ink *ink,
                          const smp_lut *lut, int qmax)
 {
     ink_table *t = &st->inks[st->last_ink];
-    if (t->ink != ink || t->lut != lut || !t->col) {
+    if (t->ink != ink || t->lut != lut || !t->row) {
         t = NULL;
         for (int k = 0; k < INKS && !t; k++)
             if (st->inks[k].ink == ink && st->inks[k].lut == lut &&
-                st->inks[k].col)
+                st->inks[k].row)
                 t = &st->inks[k];
         if (!t) {
             t = &st->inks[st->next_ink];
             st->next_ink = (st->next_ink + 1) % INKS;
-            if (!t->col && !(t->col = malloc(3 * sizeof *t->col)))
+            if (!t->row && !(t->row = malloc(256 * sizeof *t->row)))
                 return NULL;
             t->ink = ink;
             t->lut = lut;
@@ -259,21 +258,20 @@ static ink_table *ink_of(smp_stamper *st, const smp_ink *ink,
         for (int c = 0; c < 3; c++) {
             uint32_t m = ink->mul[c][t->made];
             for (int v = 0; v < 256; v++)
-                t->col[c][v][t->made] = lut->l2s[(lut->s2l[v] * m + 32768u)
+                t->row[t->made][v][c] = lut->l2s[(lut->s2l[v] * m + 32768u)
                                                  >> 16];
         }
     return t;
 }
 
 /* Filters one pixel through the ink at load q (0, which leaves it as it
- * was, to 255): f is the ink's table plus q.  The three bytes are read
- * before any is written: a read just after a write to the next byte
- * waits for the write on some processors (two to three times slower). */
+ * was, to 255): f is the ink's row for q.  The three bytes are read
+ * before any is written: a read just after a write to the next byte can
+ * wait for the write. */
 static inline void put(uint8_t *restrict p, const uint8_t *f)
 {
     size_t r = p[0], g = p[1], b = p[2];
-    uint8_t r1 = f[r << 8], g1 = f[65536 + (g << 8)],
-            b1 = f[131072 + (b << 8)];
+    uint8_t r1 = f[4 * r], g1 = f[4 * g + 1], b1 = f[4 * b + 2];
     p[0] = r1;
     p[1] = g1;
     p[2] = b1;
@@ -327,15 +325,24 @@ static void sin_cos(float x, float *sn, float *cs)
  * (dy su, dy sv), dy = y + 0.5 - the dot's y, and pixel x of it lies at
  * t = x - xc along it, a step (du, dv) a pixel; the unbent index is
  * f = u^2 + v^2, on a row a t^2 + b t + c0, within reach2 on the row's
- * span [x0, x1).  Pixel x0 + j of the span lies at (u0 + j du, v0 + j dv).
+ * span [x0, x1).  Pixel x0 + j of the span lies at (u0 + j du, v0 + j dv),
+ * where f and the bent index g = f - h (see smp_stamper_dot) are
+ * polynomials in j, of degree 2 and 3, stepped along the span by their
+ * differences.
  */
 typedef struct dot_frame {
     float y, su, sv, du, dv;
-    float a4, inv_2a, reach2, xc, xend;     /* xend: the canvas's width */
-    float wa, wb, wc, wd, lo;   /* the outline's wobble (see below) */
+    float a, a4, inv_2a, reach2, xc, xend;  /* xend: the canvas's width */
+    float wa, wb, wc, wd, lo;   /* the outline's wobble */
+    float h1u, h1v, h1uv;       /* h's j term: h1u u0^2 + h1v v0^2 + ... */
+    float h2u, h2v, h3;         /* its j^2 term h2u u0 + h2v v0; j^3 */
     float fin;                  /* entries from here on leave nothing */
     int nmax;                   /* no span is longer */
 } dot_frame;
+
+/* A span's start: f, g and their differences from one pixel to the
+ * next. */
+enum { G0, G1, G2, G3, F0, F1, F2, NSTEP };
 
 /*
  * The plain C path, which the SIMD one follows operation for operation
@@ -370,29 +377,56 @@ static inline void span1(const dot_frame *fr, int y, float *u0, float *v0,
     *v0 = v + fr->dv * t;
 }
 
-/* The table entry of pixel j of a span starting at (u0, v0). */
-static inline int entry1(const dot_frame *fr, float u0, float v0, int j,
-                         int wobble)
+/* The differences along a span starting at (u, v). */
+static inline void steps1(const dot_frame *fr, float u, float v, float *c,
+                          int wobble)
 {
-    float jf = (float)j;
-    float u = u0 + fr->du * jf, v = v0 + fr->dv * jf;
     float uu = u * u, vv = v * v;
-    float f = uu + vv, g = f;
+    float f0 = uu + vv;
+    float f1 = 2.0f * (u * fr->du + v * fr->dv);
+    c[F0] = f0;
+    c[F1] = f1 + fr->a;
+    c[F2] = 2.0f * fr->a;
+    c[G0] = c[G1] = c[G2] = c[G3] = 0.0f;
     if (wobble) {
-        float h = u * (fr->wa * uu + fr->wb * vv) +
-                  v * (fr->wc * uu + fr->wd * vv);
-        float low = fr->lo * f;
-        g = f - h;
-        g = g > low ? g : low;
+        float h0 = u * (fr->wa * uu + fr->wb * vv) +
+                   v * (fr->wc * uu + fr->wd * vv);
+        float h1 = (fr->h1u * uu + fr->h1v * vv) + fr->h1uv * (u * v);
+        float h2 = fr->h2u * u + fr->h2v * v;
+        float g1 = f1 - h1, g2 = fr->a - h2, g3 = -fr->h3;
+        c[G0] = f0 - h0;
+        c[G1] = (g1 + g2) + g3;
+        c[G2] = 2.0f * g2 + 6.0f * g3;
+        c[G3] = 6.0f * g3;
     }
-    g = g < fr->fin ? g : fr->fin;
-    return (int)g;
 }
 
-#define ROW_BUF 64              /* entries worked out ahead of the ink */
+#define PIECE 16                /* pixels stepped from one exact start */
 
-/* n pixels through the ink, from their table entries e[] (a function of
- * its own, so that the loop has the registers to itself). */
+/* The table entries of m pixels of a span from their differences c[]
+ * (stepped on past them), every stride'th of e[]. */
+static inline void steps_entries(const dot_frame *fr, float *c, int m,
+                                 int32_t *e, int stride, int wobble)
+{
+    for (int j = 0; j < m; j++) {
+        float x = c[F0];
+        if (wobble) {
+            float low = fr->lo * c[F0];
+            x = c[G0] > low ? c[G0] : low;
+            c[G0] += c[G1];
+            c[G1] += c[G2];
+            c[G2] += c[G3];
+        }
+        c[F0] += c[F1];
+        c[F1] += c[F2];
+        x = x < fr->fin ? x : fr->fin;
+        e[j * stride] = (int)x;
+    }
+}
+
+/* n pixels through the ink, from their table entries, every fourth of
+ * e[] (a function of its own, so that the loop has the registers to
+ * itself). */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -401,33 +435,28 @@ static void span_put(uint8_t *restrict px, const int32_t *restrict e, int n,
                      const uint8_t *restrict tab)
 {
     for (int k = 0; k < n; k++)
-        put(px + 4 * k, tab + (((uint32_t)lut16[e[k]] * lfix + (1u << 23))
-                               >> 24));
+        put(px + 4 * k, tab + ((((uint32_t)lut16[e[4 * k]] * lfix +
+                                 (1u << 23)) >> 24) << 10));
 }
 
-/* The n pixels of a span through the ink, their entries e[] made by the
- * statement given, ROW_BUF at a time from j0. */
-#define SPAN_PUT(...)                                                       \
-    for (int j0 = 0; j0 < n; j0 += ROW_BUF, px += 4 * ROW_BUF) {            \
-        const int m = n - j0 < ROW_BUF ? n - j0 : ROW_BUF;                  \
-        __VA_ARGS__;                                                        \
-        span_put(px, e, m, lut16, lfix, tab);                               \
-    }
-
-static inline void dot_c(const dot_frame *fr, smp_image *canvas, int y0,
-                         int y1, const uint16_t *lut16, uint32_t lfix,
-                         const uint8_t *tab, int wobble)
+static void dot_c(const dot_frame *fr, smp_image *canvas, int y0, int y1,
+                  const uint16_t *lut16, uint32_t lfix, const uint8_t *tab,
+                  int wobble)
 {
-    int32_t e[ROW_BUF];
+    int32_t e[4 * PIECE];
     for (int y = y0; y < y1; y++) {
-        float u0, v0;
+        float u0, v0, c[NSTEP];
         int x0, x1;
         span1(fr, y, &u0, &v0, &x0, &x1);
-        const int n = x1 - x0;
         uint8_t *px = canvas->pixels + (size_t)y * canvas->stride +
                       (size_t)x0 * 4;
-        SPAN_PUT(for (int k = 0; k < m; k++)
-                     e[k] = entry1(fr, u0, v0, j0 + k, wobble))
+        for (int j0 = 0; j0 < x1 - x0; j0 += PIECE) {
+            const int m = x1 - x0 - j0 < PIECE ? x1 - x0 - j0 : PIECE;
+            steps1(fr, u0 + fr->du * (float)j0, v0 + fr->dv * (float)j0, c,
+                   wobble);
+            steps_entries(fr, c, m, e, 4, wobble);
+            span_put(px + 4 * (size_t)j0, e, m, lut16, lfix, tab);
+        }
     }
 }
 
@@ -494,145 +523,106 @@ static ALWAYS_INLINE void span4(const dot_frame *fr, int y, int rows,
     _mm_storeu_ps(sv0, v);
 }
 
-/* entry1 for pixels j..j+3 of a span starting at (u0, v0), jf = j.. */
-static ALWAYS_INLINE __m128i entry4(const dot_frame *fr, __m128 u0,
-                                    __m128 v0, __m128 jf, int wobble)
+/* steps1 for four spans, starting at u, v (one a lane) */
+static ALWAYS_INLINE void steps4(const dot_frame *fr, __m128 u, __m128 v,
+                                 __m128 *c, int wobble)
 {
-    const __m128 du = _mm_set1_ps(fr->du), dv = _mm_set1_ps(fr->dv);
-    __m128 pu = _mm_add_ps(u0, _mm_mul_ps(du, jf));
-    __m128 pv = _mm_add_ps(v0, _mm_mul_ps(dv, jf));
-    __m128 uu = _mm_mul_ps(pu, pu), vv = _mm_mul_ps(pv, pv);
-    __m128 f = _mm_add_ps(uu, vv), g = f;
+#define SET(x) _mm_set1_ps(x)
+    __m128 uu = _mm_mul_ps(u, u), vv = _mm_mul_ps(v, v);
+    __m128 f0 = _mm_add_ps(uu, vv);
+    __m128 f1 = _mm_mul_ps(SET(2.0f), _mm_add_ps(_mm_mul_ps(u, SET(fr->du)),
+                                                 _mm_mul_ps(v, SET(fr->dv))));
+    c[F0] = f0;
+    c[F1] = _mm_add_ps(f1, SET(fr->a));
+    c[F2] = SET(2.0f * fr->a);
+    c[G0] = c[G1] = c[G2] = c[G3] = _mm_setzero_ps();
     if (wobble) {
-        __m128 wa = _mm_set1_ps(fr->wa), wb = _mm_set1_ps(fr->wb);
-        __m128 wc = _mm_set1_ps(fr->wc), wd = _mm_set1_ps(fr->wd);
-        __m128 hh = _mm_add_ps(
-            _mm_mul_ps(pu, _mm_add_ps(_mm_mul_ps(wa, uu), _mm_mul_ps(wb, vv))),
-            _mm_mul_ps(pv, _mm_add_ps(_mm_mul_ps(wc, uu), _mm_mul_ps(wd, vv))));
-        g = _mm_max_ps(_mm_sub_ps(f, hh),
-                       _mm_mul_ps(_mm_set1_ps(fr->lo), f));
+        __m128 h0 = _mm_add_ps(
+            _mm_mul_ps(u, _mm_add_ps(_mm_mul_ps(SET(fr->wa), uu),
+                                     _mm_mul_ps(SET(fr->wb), vv))),
+            _mm_mul_ps(v, _mm_add_ps(_mm_mul_ps(SET(fr->wc), uu),
+                                     _mm_mul_ps(SET(fr->wd), vv))));
+        __m128 h1 = _mm_add_ps(_mm_add_ps(_mm_mul_ps(SET(fr->h1u), uu),
+                                          _mm_mul_ps(SET(fr->h1v), vv)),
+                               _mm_mul_ps(SET(fr->h1uv), _mm_mul_ps(u, v)));
+        __m128 h2 = _mm_add_ps(_mm_mul_ps(SET(fr->h2u), u),
+                               _mm_mul_ps(SET(fr->h2v), v));
+        __m128 g1 = _mm_sub_ps(f1, h1), g2 = _mm_sub_ps(SET(fr->a), h2);
+        __m128 g3 = SET(-fr->h3);
+        c[G0] = _mm_sub_ps(f0, h0);
+        c[G1] = _mm_add_ps(_mm_add_ps(g1, g2), g3);
+        c[G2] = _mm_add_ps(_mm_mul_ps(SET(2.0f), g2),
+                           _mm_mul_ps(SET(6.0f), g3));
+        c[G3] = _mm_mul_ps(SET(6.0f), g3);
     }
-    g = _mm_min_ps(g, _mm_set1_ps(fr->fin));
-    return _mm_cvttps_epi32(g);
+#undef SET
 }
 
-/* dot_c, the spans four rows at a time and the entries four pixels at a
- * time, a span at a time: for dots too wide for dot_flat. */
+/*
+ * dot_c four rows at a time, a row a lane: their spans, then the entries
+ * of pixel j of each, j stepping along them together as far as the
+ * longest goes; then each row's pixels through the ink.  Inlined into its
+ * two callers, so that its constants stay in registers.
+ */
 static ALWAYS_INLINE void dot_sse2(const dot_frame *fr, smp_image *canvas,
                                    int y0, int y1, const uint16_t *lut16,
                                    uint32_t lfix, const uint8_t *tab,
                                    int wobble)
 {
-    const __m128 lanes = _mm_setr_ps(0.0f, 1.0f, 2.0f, 3.0f);
-    int32_t e[ROW_BUF];
+    const __m128 lo = _mm_set1_ps(fr->lo), fin = _mm_set1_ps(fr->fin);
+    const __m128 du = _mm_set1_ps(fr->du), dv = _mm_set1_ps(fr->dv);
+    int32_t e[4 * PIECE];
     uint8_t *rowp = canvas->pixels + (size_t)y0 * canvas->stride;
-    for (int y = y0; y < y1; y += 4) {
-        int32_t sx0[4], sn[4];
-        float su0[4], sv0[4];
-        const int rows = y1 - y < 4 ? y1 - y : 4;
-        span4(fr, y, rows, sx0, sn, su0, sv0);
-        for (int r = 0; r < rows; r++, rowp += canvas->stride) {
-            const int n = sn[r];
-            if (n <= 0)
-                continue;
-            uint8_t *px = rowp + (size_t)sx0[r] * 4;
-            const __m128 u0 = _mm_set1_ps(su0[r]), v0 = _mm_set1_ps(sv0[r]);
-            SPAN_PUT(
-                __m128 jf = _mm_add_ps(_mm_set1_ps((float)j0), lanes);
-                for (int k = 0; k < m; k += 4) {
-                    _mm_storeu_si128((__m128i *)(e + k),
-                                     entry4(fr, u0, v0, jf, wobble));
-                    jf = _mm_add_ps(jf, _mm_set1_ps(4.0f));
-                })
-        }
-    }
-}
-
-#define FLAT_N 512              /* pixels dot_flat puts at a time */
-#define FLAT_CH 16              /* its widest span, in fours */
-
-/* Pixels through the ink: px moves on by dl[k] before pixel k. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static void flat_put(uint8_t *px, const int32_t *restrict dl,
-                     const int32_t *restrict e, int n,
-                     const uint16_t *restrict lut16, uint32_t lfix,
-                     const uint8_t *restrict tab)
-{
-    for (int k = 0; k < n; k++) {
-        px += dl[k];
-        put(px, tab + (((uint32_t)lut16[e[k]] * lfix + (1u << 23)) >> 24));
-    }
-}
-
-/*
- * dot_sse2 for dots whose spans are at most 4 nch pixels: each span's
- * entries in nch fours whatever its length, one after the other, the
- * steps from pixel to pixel beside them, and all through the ink in one
- * loop; fewer branches, which a dot's few short spans would otherwise
- * spend most of their time on.
- */
-static ALWAYS_INLINE void dot_flat(const dot_frame *fr, smp_image *canvas,
-                                   int y0, int y1, const uint16_t *lut16,
-                                   uint32_t lfix, const uint8_t *tab,
-                                   int wobble, int nch)
-{
-    const __m128 lanes = _mm_setr_ps(0.0f, 1.0f, 2.0f, 3.0f);
-    const __m128i four = _mm_set1_epi32(4);
-    int32_t e[FLAT_N], dl[FLAT_N];
-    const size_t stride = canvas->stride;
-    size_t rowo = (size_t)y0 * stride, prev = rowo, base = rowo;
-    int pos = 0;
-    for (int y = y0; y < y1; y += 4) {
-        if (pos > FLAT_N - 16 * nch) {
-            flat_put(canvas->pixels + base, dl, e, pos, lut16, lfix, tab);
-            base = prev;
-            pos = 0;
-        }
+    for (int y = y0; y < y1; y += 4, rowp += 4 * canvas->stride) {
         int32_t sx0[4], sn[4];
         float su0[4], sv0[4];
         span4(fr, y, y1 - y, sx0, sn, su0, sv0);
         int most = sn[0] > sn[1] ? sn[0] : sn[1];
         most = most > sn[2] ? most : sn[2];
         most = most > sn[3] ? most : sn[3];
-        for (int r = 0; r < 4; r++, rowo += stride) {
-            const int n = sn[r];
-            const size_t start = rowo + (size_t)sx0[r] * 4;
-            const __m128 u0 = _mm_set1_ps(su0[r]), v0 = _mm_set1_ps(sv0[r]);
-            __m128 jf = lanes;
-            for (int k = 0; k < most; k += 4) {
-                _mm_storeu_si128((__m128i *)(e + pos + k),
-                                 entry4(fr, u0, v0, jf, wobble));
-                _mm_storeu_si128((__m128i *)(dl + pos + k), four);
-                jf = _mm_add_ps(jf, _mm_set1_ps(4.0f));
+        const __m128 u0 = _mm_loadu_ps(su0), v0 = _mm_loadu_ps(sv0);
+        for (int j0 = 0; j0 < most; j0 += PIECE) {
+            const int m = most - j0 < PIECE ? most - j0 : PIECE;
+            const __m128 jf = _mm_set1_ps((float)j0);
+            __m128 c[NSTEP];
+            steps4(fr, _mm_add_ps(u0, _mm_mul_ps(du, jf)),
+                   _mm_add_ps(v0, _mm_mul_ps(dv, jf)), c, wobble);
+            for (int j = 0; j < m; j++) {
+                __m128 x = c[F0];
+                if (wobble) {
+                    x = _mm_max_ps(c[G0], _mm_mul_ps(lo, c[F0]));
+                    c[G0] = _mm_add_ps(c[G0], c[G1]);
+                    c[G1] = _mm_add_ps(c[G1], c[G2]);
+                    c[G2] = _mm_add_ps(c[G2], c[G3]);
+                }
+                c[F0] = _mm_add_ps(c[F0], c[F1]);
+                c[F1] = _mm_add_ps(c[F1], c[F2]);
+                _mm_storeu_si128((__m128i *)(e + 4 * j),
+                                 _mm_cvttps_epi32(_mm_min_ps(x, fin)));
             }
-            dl[pos] = (int32_t)(start - prev);
-            prev = n > 0 ? start + 4 * (size_t)(n - 1) : prev;
-            pos += n;
+            for (int r = 0; r < 4; r++) {
+                const int n = sn[r] - j0 < m ? sn[r] - j0 : m;
+                if (n > 0)
+                    span_put(rowp + r * canvas->stride +
+                             ((size_t)sx0[r] + (size_t)j0) * 4, e + r, n,
+                             lut16, lfix, tab);
+            }
         }
     }
-    flat_put(canvas->pixels + base, dl, e, pos, lut16, lfix, tab);
 }
 
 static void dot_sse2_round(const dot_frame *fr, smp_image *canvas, int y0,
                            int y1, const uint16_t *lut16, uint32_t lfix,
-                           const uint8_t *tab, int nch)
+                           const uint8_t *tab)
 {
-    if (nch <= FLAT_CH)
-        dot_flat(fr, canvas, y0, y1, lut16, lfix, tab, 0, nch);
-    else
-        dot_sse2(fr, canvas, y0, y1, lut16, lfix, tab, 0);
+    dot_sse2(fr, canvas, y0, y1, lut16, lfix, tab, 0);
 }
 
 static void dot_sse2_wobble(const dot_frame *fr, smp_image *canvas, int y0,
                             int y1, const uint16_t *lut16, uint32_t lfix,
-                            const uint8_t *tab, int nch)
+                            const uint8_t *tab)
 {
-    if (nch <= FLAT_CH)
-        dot_flat(fr, canvas, y0, y1, lut16, lfix, tab, 1, nch);
-    else
-        dot_sse2(fr, canvas, y0, y1, lut16, lfix, tab, 1);
+    dot_sse2(fr, canvas, y0, y1, lut16, lfix, tab, 1);
 }
 #endif
 
@@ -699,27 +689,49 @@ void smp_stamper_dot(smp_stamper *st, smp_image *canvas, const smp_dot *d,
                                                             : (int)load + 1);
     if (!it)
         return;
-    const uint8_t *const tab = &it->col[0][0][0];
+    const uint8_t *const tab = &it->row[0][0][0];
     const float scale = p->scale * norm, k = sqrtf(scale);
     const float kv = k / d->aspect, bk = 2.0f / o / k;
-    dot_frame fr = {
-        d->y, k * s, kv * c, k * c, -kv * s,
-        0, 0, reach2 * scale, d->x - 0.5f, (float)canvas->width,
-        bk * wa, -3.0f * bk * wa, 3.0f * bk * wc, -bk * wc, lo,
-        (float)last, nmax
-    };
-    const float a = fr.du * fr.du + fr.dv * fr.dv;
-    fr.a4 = 4.0f * a;
-    fr.inv_2a = 0.5f / a;
+    dot_frame fr = {0};
+    fr.y = d->y;
+    fr.su = k * s;
+    fr.sv = kv * c;
+    fr.du = k * c;
+    fr.dv = -kv * s;
+    fr.a = fr.du * fr.du + fr.dv * fr.dv;
+    fr.a4 = 4.0f * fr.a;
+    fr.inv_2a = 0.5f / fr.a;
+    fr.reach2 = reach2 * scale;
+    fr.xc = d->x - 0.5f;
+    fr.xend = (float)canvas->width;
+    fr.lo = lo;
+    fr.fin = (float)last;
+    fr.nmax = nmax;
+    if (wobble) {
+        /* h's terms in j along a span from (u0, v0): with u = u0 + j du,
+         * v = v0 + j dv */
+        const float du = fr.du, dv = fr.dv;
+        fr.wa = bk * wa;
+        fr.wb = -3.0f * bk * wa;
+        fr.wc = 3.0f * bk * wc;
+        fr.wd = -bk * wc;
+        fr.h1u = 3.0f * fr.wa * du + fr.wc * dv;
+        fr.h1v = fr.wb * du + 3.0f * fr.wd * dv;
+        fr.h1uv = 2.0f * (fr.wb * dv + fr.wc * du);
+        fr.h2u = 3.0f * fr.wa * du * du + fr.wb * dv * dv +
+                 2.0f * fr.wc * du * dv;
+        fr.h2v = 2.0f * fr.wb * du * dv + fr.wc * du * du +
+                 3.0f * fr.wd * dv * dv;
+        fr.h3 = fr.wa * du * du * du + fr.wb * du * dv * dv +
+                fr.wc * du * du * dv + fr.wd * dv * dv * dv;
+    }
     const uint16_t *lut16 = p->lut;
 #ifdef __SSE2__
     if (!st->scalar) {
         if (wobble)
-            dot_sse2_wobble(&fr, canvas, y0, y1, lut16, lfix, tab,
-                            (nmax + 3) / 4);
+            dot_sse2_wobble(&fr, canvas, y0, y1, lut16, lfix, tab);
         else
-            dot_sse2_round(&fr, canvas, y0, y1, lut16, lfix, tab,
-                           (nmax + 3) / 4);
+            dot_sse2_round(&fr, canvas, y0, y1, lut16, lfix, tab);
         return;
     }
 #endif
