@@ -16,11 +16,17 @@
  * comes from a table, not from a square root and a smoothstep per pixel.
  * Wider dots all have the same profile in units of their radius and
  * share one table; smaller ones have a table per 1/64 px of radius, made
- * when first needed.  The ink is a table too: for each load, the bytes a
- * channel's bytes become.  Each row visits only the span where the dot
- * can leave pigment, found from the squared distance's quadratic, with
- * no branch per pixel.  The outline's wobble bends the squared distance
- * by its third harmonic, exact at the rim, where it shows.
+ * when first needed.  The ink is a table too: for each load and byte,
+ * the three bytes it becomes.  Each row visits only the span where the
+ * dot can leave pigment, found from the squared distance's quadratic.
+ * The outline's wobble bends the squared distance by its third harmonic,
+ * exact at the rim, where it shows; along a span the bent distance is a
+ * cubic, stepped pixel by pixel by its differences (from an exact start
+ * every few pixels), so a pixel costs a few additions before its
+ * lookups.  With SSE2 a dot's rows go four at a time, one a lane: spans,
+ * starts and steps; a small dot's entries are all found before any pixel
+ * is inked, so that neither waits on the other.  The plain C path does
+ * the same float operations in the same order and gives the same bytes.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -41,6 +47,7 @@
 typedef struct profile {
     float scale;                /* entries per unit of squared distance */
     float end;                  /* squared distance where it ends (0 on) */
+    float k, inv_k, inv_scale;  /* sqrt(scale), and 1/ each */
     uint16_t *lut;              /* n entries, then a 0 */
     uint16_t cut[257];          /* entries that leave pigment, by load */
 } profile;
@@ -138,6 +145,9 @@ static void profile_make(profile *p, int n, float r, float e, float spread,
     float end = reach / unit;
     p->end = end * end;
     p->scale = (float)n / p->end;
+    p->k = sqrtf(p->scale);
+    p->inv_k = 1.0f / p->k;
+    p->inv_scale = 1.0f / p->scale;
     for (int i = 0; i < n; i++) {
         /* the middle of the entry's interval */
         float d = sqrtf(((float)i + 0.5f) / p->scale) * unit;
@@ -206,15 +216,16 @@ void smp_stamper_free(smp_stamper *st)
     free(st);
 }
 
-/* The table for radius r, made if needed; *norm: the squared distance's
- * factor into its units.  NULL when out of memory or too large. */
-static const profile *table(smp_stamper *st, float r, float *norm)
+/* The table for radius r, made if needed; *unit: the length in pixels of
+ * its unit of distance (r for the shared table).  NULL when out of
+ * memory or too large. */
+static const profile *table(smp_stamper *st, float r, float *unit)
 {
     profile *p;
     if (r >= st->rb && st->softness > 0) {
         /* wide enough for its edge to be smooth across a pixel */
         p = &st->big;
-        *norm = 1.0f / (r * r);
+        *unit = r;
         if (!p->lut && (p->lut = malloc((BIG_N + 1) * sizeof *p->lut)))
             profile_make(p, BIG_N, 1.0f, 2.0f * st->softness, st->spread,
                          1.0f, 0);
@@ -223,7 +234,7 @@ static const profile *table(smp_stamper *st, float r, float *norm)
         if (b >= st->nbins)
             return NULL;        /* a dot over 96 px wide with no edge */
         p = &st->bins[b];
-        *norm = 1.0f;
+        *unit = 1.0f;
         float rb = (float)b / BINS_PER_PX, e = 2.0f * st->softness * rb;
         if (!p->lut && (p->lut = malloc((BIN_N + 1) * sizeof *p->lut)))
             profile_make(p, BIN_N, rb, e > 1.0f ? e : 1.0f, st->spread,
@@ -572,8 +583,8 @@ static ALWAYS_INLINE void dot_sse2(const dot_frame *fr, smp_image *canvas,
     const __m128 lo = _mm_set1_ps(fr->lo), fin = _mm_set1_ps(fr->fin);
     const __m128 du = _mm_set1_ps(fr->du), dv = _mm_set1_ps(fr->dv);
     int32_t e[4 * PIECE];
-    uint8_t *rowp = canvas->pixels + (size_t)y0 * canvas->stride;
-    for (int y = y0; y < y1; y += 4, rowp += 4 * canvas->stride) {
+    for (int y = y0; y < y1; y += 4) {
+        uint8_t *const rowp = canvas->pixels + (size_t)y * canvas->stride;
         int32_t sx0[4], sn[4];
         float su0[4], sv0[4];
         span4(fr, y, y1 - y, sx0, sn, su0, sv0);
@@ -611,18 +622,78 @@ static ALWAYS_INLINE void dot_sse2(const dot_frame *fr, smp_image *canvas,
     }
 }
 
+#define SMALL_ROWS 16            /* rows of a dot dot_small takes */
+
+/*
+ * dot_sse2 for a dot of at most SMALL_ROWS rows and spans of at most
+ * PIECE pixels (as most are): all its rows' entries first, then all its
+ * pixels through the ink.  The work of one group of rows does not wait on
+ * the last group's, nor does the ink on the entries of the rows after, so
+ * the processor can go on with them while the longer sums are under way.
+ */
+static ALWAYS_INLINE void dot_small(const dot_frame *fr, smp_image *canvas,
+                                    int y0, int y1, const uint16_t *lut16,
+                                    uint32_t lfix, const uint8_t *tab,
+                                    int wobble)
+{
+    const __m128 lo = _mm_set1_ps(fr->lo), fin = _mm_set1_ps(fr->fin);
+    const __m128 du = _mm_set1_ps(fr->du), dv = _mm_set1_ps(fr->dv);
+    const __m128 jf = _mm_setzero_ps();
+    int32_t e[SMALL_ROWS / 4][PIECE][4], sx0[SMALL_ROWS], sn[SMALL_ROWS];
+    const int rows = y1 - y0;
+    for (int g = 0; 4 * g < rows; g++) {
+        float su0[4], sv0[4];
+        int32_t *gn = sn + 4 * g;
+        span4(fr, y0 + 4 * g, rows - 4 * g, sx0 + 4 * g, gn, su0, sv0);
+        int most = gn[0] > gn[1] ? gn[0] : gn[1];
+        most = most > gn[2] ? most : gn[2];
+        most = most > gn[3] ? most : gn[3];
+        const __m128 u0 = _mm_loadu_ps(su0), v0 = _mm_loadu_ps(sv0);
+        __m128 c[NSTEP];
+        steps4(fr, _mm_add_ps(u0, _mm_mul_ps(du, jf)),
+               _mm_add_ps(v0, _mm_mul_ps(dv, jf)), c, wobble);
+        for (int j = 0; j < most; j++) {
+            __m128 x = c[F0];
+            if (wobble) {
+                x = _mm_max_ps(c[G0], _mm_mul_ps(lo, c[F0]));
+                c[G0] = _mm_add_ps(c[G0], c[G1]);
+                c[G1] = _mm_add_ps(c[G1], c[G2]);
+                c[G2] = _mm_add_ps(c[G2], c[G3]);
+            }
+            c[F0] = _mm_add_ps(c[F0], c[F1]);
+            c[F1] = _mm_add_ps(c[F1], c[F2]);
+            _mm_storeu_si128((__m128i *)e[g][j],
+                             _mm_cvttps_epi32(_mm_min_ps(x, fin)));
+        }
+    }
+    uint8_t *rowp = canvas->pixels + (size_t)y0 * canvas->stride;
+    for (int r = 0; r < rows; r++, rowp += canvas->stride) {
+        uint8_t *px = rowp + (size_t)sx0[r] * 4;
+        const int32_t *er = &e[r / 4][0][r % 4];
+        for (int k = 0; k < sn[r]; k++)
+            put(px + 4 * k, tab + ((((uint32_t)lut16[er[4 * k]] * lfix +
+                                     (1u << 23)) >> 24) << 10));
+    }
+}
+
 static void dot_sse2_round(const dot_frame *fr, smp_image *canvas, int y0,
                            int y1, const uint16_t *lut16, uint32_t lfix,
                            const uint8_t *tab)
 {
-    dot_sse2(fr, canvas, y0, y1, lut16, lfix, tab, 0);
+    if (y1 - y0 <= SMALL_ROWS && fr->nmax <= PIECE)
+        dot_small(fr, canvas, y0, y1, lut16, lfix, tab, 0);
+    else
+        dot_sse2(fr, canvas, y0, y1, lut16, lfix, tab, 0);
 }
 
 static void dot_sse2_wobble(const dot_frame *fr, smp_image *canvas, int y0,
                             int y1, const uint16_t *lut16, uint32_t lfix,
                             const uint8_t *tab)
 {
-    dot_sse2(fr, canvas, y0, y1, lut16, lfix, tab, 1);
+    if (y1 - y0 <= SMALL_ROWS && fr->nmax <= PIECE)
+        dot_small(fr, canvas, y0, y1, lut16, lfix, tab, 1);
+    else
+        dot_sse2(fr, canvas, y0, y1, lut16, lfix, tab, 1);
 }
 #endif
 
@@ -632,8 +703,8 @@ void smp_stamper_dot(smp_stamper *st, smp_image *canvas, const smp_dot *d,
     const float r = 0.5f * d->diameter;
     if (!(r > 0.0f) || !(d->opacity > 0.0f) || !(d->aspect > 0.0f))
         return;
-    float norm;
-    const profile *p = table(st, r, &norm);
+    float unit;
+    const profile *p = table(st, r, &unit);
     if (!p)
         return;
     const float load = d->opacity > 1.0f ? 255.0f : d->opacity * 255.0f;
@@ -641,7 +712,6 @@ void smp_stamper_dot(smp_stamper *st, smp_image *canvas, const smp_dot *d,
     const int last = p->cut[(int)load + 1];     /* at least load's own */
     if (last == 0)
         return;
-    const float end = (float)last / p->scale;   /* in the table's units */
     /* an irregular outline only shows on dots a few pixels wide */
     float wa = r > 1.5f ? d->shape[0] : 0.0f;
     float wc = r > 1.5f ? d->shape[1] : 0.0f;
@@ -659,22 +729,28 @@ void smp_stamper_dot(smp_stamper *st, smp_image *canvas, const smp_dot *d,
      * u^3 - 3uv^2 and d^3 sin 3t = 3u^2 v - v^3, s' = s - 2 h3 / d, and
      * 1/d is taken as 1/o: exact at the rim, fading inwards, and never
      * taking more than 2 wsum of s.  In the frame scaled by k (k^2 the
-     * table's entries per unit of s), s' k^2 = f - h, with
+     * table's entries per pixel squared), s' k^2 = f - h, with
      * h = u (wa uu + wb vv) + v (wc uu + wd vv).
      */
     float e = st->softness * d->diameter;
     const float o = r + 0.5f * (e > 1.0f ? e : 1.0f);
     const float lo = 1.0f - 2.0f * wsum;
-    /* reach in pixels, in the dot's frame: s' < end needs s < end / lo */
-    const float reach2 = end / norm / lo * 1.001f;
+    /* the divisions all at once, none waiting on another */
+    const float inv_lo = 1.0f / lo, inv_aspect = 1.0f / d->aspect;
+    const float inv_o = 1.0f / o, inv_unit = 1.0f / unit;
     float s, c;
     sin_cos(d->angle, &s, &c);
+    const float k = p->k * inv_unit, inv_k = p->inv_k * unit;
+    /* reach in table entries: s' < last needs s < last / lo; in pixels
+     * squared, over k^2 */
+    const float reach2 = (float)last * (1.001f * inv_lo);
+    const float reach2_px = reach2 * (p->inv_scale * (unit * unit));
     /* rows whose centre lies within hy of the dot's: the bounding box of
-     * the rotated ellipse of semi-axes reach and reach * aspect */
+     * the rotated ellipse of semi-axes reach and reach * aspect; and the
+     * widest span, the box's width and a pixel to spare */
     const float ab = d->aspect * d->aspect;
-    const float hy = sqrtf(reach2 * (s * s + ab * c * c));
-    /* and the widest span: the box's width, and a pixel to spare */
-    const float hx = sqrtf(reach2 * (c * c + ab * s * s));
+    const float hy = sqrtf(reach2_px * (s * s + ab * c * c));
+    const float hx = sqrtf(reach2_px * (c * c + ab * s * s));
     const int nmax = hx < 1e6f ? (int)(2.0f * hx) + 2 : 2000002;
     float ylo = d->y - 0.5f - hy, yhi = d->y - 0.5f + hy;
     const float hgt = (float)canvas->height;
@@ -690,8 +766,7 @@ void smp_stamper_dot(smp_stamper *st, smp_image *canvas, const smp_dot *d,
     if (!it)
         return;
     const uint8_t *const tab = &it->row[0][0][0];
-    const float scale = p->scale * norm, k = sqrtf(scale);
-    const float kv = k / d->aspect, bk = 2.0f / o / k;
+    const float kv = k * inv_aspect, bk = 2.0f * inv_o * inv_k;
     dot_frame fr = {0};
     fr.y = d->y;
     fr.su = k * s;
@@ -701,7 +776,7 @@ void smp_stamper_dot(smp_stamper *st, smp_image *canvas, const smp_dot *d,
     fr.a = fr.du * fr.du + fr.dv * fr.dv;
     fr.a4 = 4.0f * fr.a;
     fr.inv_2a = 0.5f / fr.a;
-    fr.reach2 = reach2 * scale;
+    fr.reach2 = reach2;
     fr.xc = d->x - 0.5f;
     fr.xend = (float)canvas->width;
     fr.lo = lo;
@@ -746,12 +821,12 @@ void smp_stamper_scalar(smp_stamper *st, int on)
     st->scalar = on != 0;
 }
 
-/* Asks for the rows within the reach of the widest skirt (1.8 r and a
- * pixel's half diagonal), a line at each end of each. */
+/* Asks for the rows a dot's visible skirt or soft edge (up to a
+ * softness of 0.5) reaches, a line at each end of each. */
 void smp_stamper_prefetch(const smp_image *canvas, const smp_dot *d)
 {
 #if defined(__GNUC__)
-    float reach = d->diameter * 0.9f + 1.0f;
+    float reach = d->diameter * 0.75f + 0.75f;
     float fy0 = d->y - reach, fy1 = d->y + reach, fx = d->x - reach;
     if (!(fy1 >= 0.0f && fy0 < (float)canvas->height && fx < canvas->width))
         return;
