@@ -827,6 +827,7 @@ void smp_stamper_prefetch(const smp_image *canvas, const smp_dot *d)
 {
 #if defined(__GNUC__)
     float reach = d->diameter * 0.75f + 0.75f;
+    reach = reach < 64.0f ? reach : 64.0f;  /* a hint: no more for one */
     float fy0 = d->y - reach, fy1 = d->y + reach, fx = d->x - reach;
     if (!(fy1 >= 0.0f && fy0 < (float)canvas->height && fx < canvas->width))
         return;
