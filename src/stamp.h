@@ -16,6 +16,9 @@ smp_stamper *smp_stamper_new(double softness, double spread);
 void smp_stamper_free(smp_stamper *st);
 void smp_stamper_dot(smp_stamper *st, smp_image *canvas, const smp_dot *d,
                      const smp_ink *ink, const smp_lut *lut);
+/* Stamps with plain C rather than SIMD from now on (on) or not: the two
+ * give the same bytes; for tests. */
+void smp_stamper_scalar(smp_stamper *st, int on);
 /* Asks the memory for the rows a dot will touch, a few dots ahead of
  * stamping it: dots far apart would otherwise wait for every row. */
 void smp_stamper_prefetch(const smp_image *canvas, const smp_dot *d);

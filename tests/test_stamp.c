@@ -188,6 +188,181 @@ static void test_clipped_at_the_border(void **state)
     smp_image_free(img);
 }
 
+/* A canvas of varied skin-like bytes, the same for the same seed. */
+static smp_image *textured(uint32_t w, uint32_t h, uint32_t seed)
+{
+    smp_image *img = tu_solid(w, h, 0);
+    uint32_t s = seed;
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t x = 0; x < w; x++) {
+            uint8_t *p = img->pixels + y * img->stride + x * 4;
+            s = s * 1664525u + 1013904223u;
+            p[0] = (uint8_t)(150 + (s >> 26));
+            p[1] = (uint8_t)(110 + (s >> 27));
+            p[2] = (uint8_t)(90 + ((s >> 20) & 31));
+        }
+    return img;
+}
+
+/* Dots of every kind the stamp has a path for: under a pixel to wider
+ * than its flat path (spans over 64 px, rows in several pieces), round
+ * and wobbly, small and large tables, at and past the canvas's edges. */
+static smp_dot some_dot(uint32_t *s, float w, float h)
+{
+    static const float sizes[] = {0.6f, 2.0f, 2.7f, 3.3f, 4.2f, 5.0f,
+                                  7.5f, 12.0f, 30.0f, 90.0f};
+    float f[6];
+    for (int k = 0; k < 6; k++) {
+        *s = *s * 1664525u + 1013904223u;
+        f[k] = (float)(*s >> 8) / 16777216.0f;
+    }
+    smp_dot d = {f[0] * (w + 20) - 10, f[1] * (h + 20) - 10,
+                 sizes[(int)(f[2] * 10)] * (0.9f + 0.2f * f[3]),
+                 0.7f + 0.3f * f[4], 7.0f * f[5] - 0.5f,
+                 0.2f + f[3], {0.1f * f[4] - 0.05f, 0.05f - 0.1f * f[5]},
+                 1};
+    if (f[4] < 0.2f)
+        d.shape[0] = d.shape[1] = 0;
+    return d;
+}
+
+/* The SIMD path gives the very bytes of the plain C one. */
+static void test_simd_matches_plain(void **state)
+{
+    fixture *f = *state;
+    const double soft[2] = {0.35, 0.6}, spread[2] = {0.10, 0};
+    for (int k = 0; k < 2; k++) {
+        smp_image *a = textured(160, 120, 5), *b = textured(160, 120, 5);
+        smp_stamper *sa = smp_stamper_new(soft[k], spread[k]);
+        smp_stamper *sb = smp_stamper_new(soft[k], spread[k]);
+        assert_non_null(sa);
+        assert_non_null(sb);
+        smp_stamper_scalar(sb, 1);
+        uint32_t s = 17 + (uint32_t)k;
+        for (int i = 0; i < 600; i++) {
+            smp_dot d = some_dot(&s, 160, 120);
+            smp_stamper_dot(sa, a, &d, &f->ink, &f->lut);
+            smp_stamper_dot(sb, b, &d, &f->ink, &f->lut);
+        }
+        assert_memory_equal(a->pixels, b->pixels, a->stride * a->height);
+        smp_stamper_free(sa);
+        smp_stamper_free(sb);
+        smp_image_free(a);
+        smp_image_free(b);
+    }
+}
+
+/* A wobbly dot with a skirt, as a render stamps them, has the same
+ * darkness wherever it sits on the pixel grid, and at every angle. */
+static void test_darkness_on_the_grid(void **state)
+{
+    fixture *f = *state;
+    smp_ink light;
+    const uint8_t grey[3] = {170, 170, 170};
+    smp_ink_init(&light, grey, &f->lut);
+    smp_stamper *st = smp_stamper_new(0.35, 0.10);
+    assert_non_null(st);
+    const float diam[3] = {2.2f, 3.4f, 4.8f};
+    for (int k = 0; k < 3; k++) {
+        double lo = 1e9, hi = 0;
+        for (int i = 0; i < 16; i++) {
+            smp_image *img = tu_solid(24, 24, 240);
+            smp_dot d = {12.0f + 0.0625f * (float)i, 11.5f + 0.05f * (float)i,
+                         diam[k], 0.85f, 0.4f * (float)i, 0.8f,
+                         {0.05f, -0.05f}, 1};
+            smp_stamper_dot(st, img, &d, &light, &f->lut);
+            double dk = darkness(img, &f->lut, 240, NULL, NULL);
+            lo = fmin(lo, dk);
+            hi = fmax(hi, dk);
+            smp_image_free(img);
+        }
+        assert_true(lo > 0);
+        assert_true(hi < 1.03 * lo);
+    }
+    smp_stamper_free(st);
+}
+
+/* A dot cut by the canvas's edge is the part of the whole dot that falls
+ * on it (to a step of a byte), and nothing beyond is touched. */
+static void test_edge_is_a_cut(void **state)
+{
+    fixture *f = *state;
+    smp_stamper *st = smp_stamper_new(0.35, 0.10);
+    assert_non_null(st);
+    const float at[4][2] = {{1.25f, 2.5f}, {9.75f, 8.5f}, {-0.5f, 5.25f},
+                            {5.5f, 10.75f}};
+    for (int k = 0; k < 4; k++) {
+        smp_image *small = textured(10, 10, 9), *big = textured(42, 42, 3);
+        for (uint32_t y = 0; y < 10; y++)   /* the same bytes beneath */
+            memcpy(big->pixels + (y + 16) * big->stride + 16 * 4,
+                   small->pixels + y * small->stride, 10 * 4);
+        smp_image *ref = textured(42, 42, 3);
+        memcpy(ref->pixels, big->pixels, big->stride * big->height);
+        smp_dot d = {at[k][0], at[k][1], 4.5f, 0.85f, 0.7f, 0.9f,
+                     {0.05f, -0.05f}, 1};
+        smp_stamper_dot(st, small, &d, &f->ink, &f->lut);
+        d.x += 16;
+        d.y += 16;
+        smp_stamper_dot(st, big, &d, &f->ink, &f->lut);
+        for (uint32_t y = 0; y < 10; y++)
+            for (uint32_t x = 0; x < 40; x++) {
+                const uint8_t *p = small->pixels + y * small->stride + x;
+                const uint8_t *q = big->pixels + (y + 16) * big->stride +
+                                   16 * 4 + x;
+                assert_true(abs(*p - *q) <= 1);
+            }
+        /* the rest of the small canvas's row padding and alpha: as were */
+        for (uint32_t y = 0; y < 10; y++)
+            for (uint32_t x = 0; x < 10; x++)
+                assert_int_equal(small->pixels[y * small->stride + x * 4 + 3],
+                                 255);
+        smp_image_free(small);
+        smp_image_free(big);
+        smp_image_free(ref);
+    }
+    smp_stamper_free(st);
+}
+
+/* Dots with a field out of range leave the canvas as it was. */
+static void test_hostile_dots(void **state)
+{
+    fixture *f = *state;
+    const float inf = INFINITY, nan = NAN;
+    const smp_dot bad[] = {
+        {nan, 5, 4, 1, 0, 1, {0, 0}, 1},
+        {5, nan, 4, 1, 0, 1, {0, 0}, 1},
+        {inf, 5, 4, 1, 0, 1, {0, 0}, 1},
+        {-inf, 5, 4, 1, 0, 1, {0, 0}, 1},
+        {5, inf, 4, 1, 0, 1, {0, 0}, 1},
+        {1e30f, -1e30f, 4, 1, 0, 1, {0, 0}, 1},
+        {5, 5, nan, 1, 0, 1, {0, 0}, 1},
+        {5, 5, 4, nan, 0, 1, {0, 0}, 1},
+        {5, 5, 4, 1, 0, nan, {0, 0}, 1},
+        {5, 5, -4, 1, 0, 1, {0, 0}, 1},
+        {5, 5, 4, 1, 0, 0, {0, 0}, 1},
+    };
+    for (int scalar = 0; scalar < 2; scalar++) {
+        smp_stamper *st = smp_stamper_new(0.35, 0.10);
+        assert_non_null(st);
+        smp_stamper_scalar(st, scalar);
+        smp_image *img = textured(12, 12, 1), *was = textured(12, 12, 1);
+        for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+            smp_stamper_dot(st, img, &bad[i], &f->ink, &f->lut);
+        assert_memory_equal(img->pixels, was->pixels,
+                            img->stride * img->height);
+        /* a dot turned by a NaN or a huge angle is still a dot */
+        smp_dot odd = {6, 6, 4, 0.8f, nan, 1, {0, 0}, 1};
+        smp_stamper_dot(st, img, &odd, &f->ink, &f->lut);
+        odd.angle = 1e20f;
+        smp_stamper_dot(st, img, &odd, &f->ink, &f->lut);
+        assert_true(img->pixels[6 * img->stride + 6 * 4 + 1] <
+                    was->pixels[6 * was->stride + 6 * 4 + 1]);
+        smp_image_free(img);
+        smp_image_free(was);
+        smp_stamper_free(st);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +376,12 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_clipped_at_the_border, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_simd_matches_plain, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_darkness_on_the_grid, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_edge_is_a_cut, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_dots, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
