@@ -143,7 +143,7 @@ typedef struct build {
     double *node;               /* signed distance (mm) at the first cell
                                    of each block, (bw + 1) x (bh + 1) */
     double node_lim;            /* px: nodes farther are all past reach */
-    double (*col)[3];           /* smp_hairline_column of each column */
+    smp_hairline_col *col;      /* smp_hairline_column of each column */
     uint32_t *lo, *hi;          /* per row, the cells that can be non-zero
                                    (NULL: all) */
     double *ca, *ra;            /* head coordinates of columns and rows */
@@ -378,54 +378,37 @@ static void put(build *b, size_t at, float p)
  * A near block whose signed distance is smooth (the line bends slowly:
  * bilinear interpolation from the block's corners is within a hair of
  * the exact value at its centre, and no step is steeper than distance
- * can change) takes it interpolated, and then the exact profile of it,
- * a row at a time; any other cell by cell, each distance exact.
+ * can change) takes it interpolated, and then the exact profile of it.
+ * Returns 0 for any other.
  */
-static void near_block(build *b, uint32_t bi, uint32_t bj,
-                       smp_hairline_near *nr)
+static int smooth_block(build *b, uint32_t bi, uint32_t bj)
 {
     smp_field *f = b->f;
     const smp_hairline *hl = b->hl;
-    uint32_t ej = bj + BLOCK < f->h ? bj + BLOCK : f->h;
-    uint32_t ei = bi + BLOCK < f->w ? bi + BLOCK : f->w;
     const double *n0 = b->node + (size_t)(bj / BLOCK) * (b->bw + 1) +
                        bi / BLOCK;
     const double *n1 = n0 + b->bw + 1;
     double s00 = n0[0], s10 = n0[1], s01 = n1[0], s11 = n1[1];
     /* distance changes by at most the step, in mm */
     double step = BLOCK * f->cell / hl->scale * (1 + 1e-6) + 1e-9;
-    int smooth = fabs(s10 - s00) <= step && fabs(s11 - s01) <= step &&
-                 fabs(s01 - s00) <= step && fabs(s11 - s10) <= step;
-    if (smooth) {
-        int hint = -1;
-        double mid = node_mm(b, (bi + 4 + 0.5) * f->cell,
-                             (bj + 4 + 0.5) * f->cell, &hint);
-        double sl = s00 + (s01 - s00) * 0.5, sr = s10 + (s11 - s10) * 0.5;
-        smooth = fabs(sl + (sr - sl) * 0.5 - mid) <= TOL * hl->width_mm;
-    }
-    if (smooth) {
-        /* the profile's clamp: sqrt(reach^2) is reach */
-        double reach = hl->reach_px / hl->scale;
-        double s[BLOCK];
-        float p[BLOCK];
-        for (uint32_t j = bj; j < ej; j++) {
-            double v = (j - bj) / (double)BLOCK;
-            double sl = s00 + (s01 - s00) * v, sr = s10 + (s11 - s10) * v;
-            for (uint32_t i = bi; i < ei; i++) {
-                double u = sl + (sr - sl) * ((i - bi) / (double)BLOCK);
-                s[i - bi] = u > reach ? reach : u < -reach ? -reach : u;
-            }
-            double y = (j + 0.5) * f->cell;
-            smp_hairline_profile_row(hl, b->col[bi], y, s, (int)(ei - bi),
-                                     4 * TOL * hl->width_mm, p);
-            for (uint32_t i = bi; i < ei; i++)
-                put(b, (size_t)j * f->w + i,
-                    p[i - bi] >= 0 ? p[i - bi]
-                    : (float)smp_hairline_profile(hl, (i + 0.5) * f->cell,
-                                                  y));
-        }
-        return;
-    }
+    if (!(fabs(s10 - s00) <= step && fabs(s11 - s01) <= step &&
+          fabs(s01 - s00) <= step && fabs(s11 - s10) <= step))
+        return 0;
+    int hint = -1;
+    double mid = node_mm(b, (bi + 4 + 0.5) * f->cell,
+                         (bj + 4 + 0.5) * f->cell, &hint);
+    double sl = s00 + (s01 - s00) * 0.5, sr = s10 + (s11 - s10) * 0.5;
+    return fabs(sl + (sr - sl) * 0.5 - mid) <= TOL * hl->width_mm;
+}
+
+/* Any other near block: cell by cell, each distance exact. */
+static void exact_block(build *b, uint32_t bi, uint32_t bj,
+                        smp_hairline_near *nr)
+{
+    smp_field *f = b->f;
+    const smp_hairline *hl = b->hl;
+    uint32_t ej = bj + BLOCK < f->h ? bj + BLOCK : f->h;
+    uint32_t ei = bi + BLOCK < f->w ? bi + BLOCK : f->w;
     double margin = BLOCK * f->cell * 0.7072, flat;
     double cx = (bi + BLOCK / 2.0) * f->cell, cy = (bj + BLOCK / 2.0) * f->cell;
     int is_flat = smp_hairline_block(hl, cx, cy, margin, &flat, nr);
@@ -438,16 +421,59 @@ static void near_block(build *b, uint32_t bi, uint32_t bj,
         }
 }
 
+/* Cell row j of the smooth near blocks of its block row, left to right
+ * (the noise's lattice cells carry on from block to block). */
+static void smooth_row(build *b, uint32_t j)
+{
+    smp_field *f = b->f;
+    const smp_hairline *hl = b->hl;
+    uint32_t bj = j / BLOCK * BLOCK;
+    const uint8_t *kind = b->kind + (size_t)(j / BLOCK) * b->bw;
+    const double *n0 = b->node + (size_t)(j / BLOCK) * (b->bw + 1);
+    const double *n1 = n0 + b->bw + 1;
+    /* the profile's clamp: sqrt(reach^2) is reach */
+    double reach = hl->reach_px / hl->scale;
+    double v = (j - bj) / (double)BLOCK, y = (j + 0.5) * f->cell;
+    double s[BLOCK];
+    float p[BLOCK];
+    smp_hairline_row row;
+    smp_hairline_row_init(hl, y, &row);
+    for (uint32_t k = 0; k < b->bw; k++) {
+        if (kind[k] != B_NEAR)
+            continue;
+        uint32_t bi = k * BLOCK, ei = bi + BLOCK < f->w ? bi + BLOCK : f->w;
+        double sl = n0[k] + (n1[k] - n0[k]) * v;
+        double sr = n0[k + 1] + (n1[k + 1] - n0[k + 1]) * v;
+        for (uint32_t i = bi; i < ei; i++) {
+            double u = sl + (sr - sl) * ((i - bi) / (double)BLOCK);
+            s[i - bi] = u > reach ? reach : u < -reach ? -reach : u;
+        }
+        smp_hairline_profile_row(hl, &row, b->col + bi, s, (int)(ei - bi),
+                                 4 * TOL * hl->width_mm, p);
+        for (uint32_t i = bi; i < ei; i++)
+            put(b, (size_t)j * f->w + i,
+                p[i - bi] >= 0 ? p[i - bi]
+                : (float)smp_hairline_profile(hl, (i + 0.5) * f->cell, y));
+    }
+}
+
 /* Block row bj takes the hairline. */
 static void hairline_row(build *b, uint32_t bj, smp_hairline_near *nr)
 {
     smp_field *f = b->f;
+    int any = 0;
     for (uint32_t bi = 0; bi < b->bw; bi++) {
-        uint8_t k = b->kind[(size_t)bj * b->bw + bi];
+        uint8_t *kp = &b->kind[(size_t)bj * b->bw + bi], k = *kp;
         if (k == B_SKIP)
             continue;
         if (k == B_NEAR) {
-            near_block(b, bi * BLOCK, bj * BLOCK, nr);
+            /* smooth ones below, a row at a time */
+            if (smooth_block(b, bi * BLOCK, bj * BLOCK)) {
+                any = 1;
+            } else {
+                *kp = B_EXACT;
+                exact_block(b, bi * BLOCK, bj * BLOCK, nr);
+            }
             continue;
         }
         /* a run of flat blocks at once: times 1 leaves the field as it
@@ -468,6 +494,9 @@ static void hairline_row(build *b, uint32_t bj, smp_hairline_near *nr)
         }
         bi = end - 1;
     }
+    for (uint32_t j = bj * BLOCK; any && j < (bj + 1) * BLOCK && j < f->h;
+         j++)
+        smooth_row(b, j);
 }
 
 /* Mean of mask share times alpha over one cell's pixels. */
@@ -627,7 +656,7 @@ smp_status smp_density_build(smp_field *f, const smp_image *photo,
     if (hl) {
         b.col = malloc(f->w * sizeof *b.col);
         for (uint32_t i = 0; b.col && i < f->w; i++)
-            smp_hairline_column(hl, (i + 0.5) * f->cell, b.col[i]);
+            smp_hairline_column(hl, (i + 0.5) * f->cell, &b.col[i]);
         b.super_flat = calloc((size_t)b.sw * b.sh, 1);
         b.kind = calloc(nb, 1);
         b.node = malloc((size_t)(b.bw + 1) * (b.bh + 1) * sizeof *b.node);

@@ -291,15 +291,11 @@ static double profile_at(const smp_hairline *hl, double x, double y,
 
 /* ---- a row of points at once ------------------------------------------ */
 
-/* One noise along a row: the lattice row and its fade are the row's, a
- * lattice cell's corners are kept while the points stay in it.  The
- * arithmetic is noise2's, step for step, so the numbers are too. */
-typedef struct noise_row {
-    uint64_t seed;
-    int64_t j, i;
-    int ok;
-    double ty, v[4];
-} noise_row;
+/* One noise along a row (smp_noise_row): the lattice row and its fade
+ * are the row's, a lattice cell's corners are kept while the points stay
+ * in it.  The arithmetic is noise2's, step for step, so the numbers are
+ * too. */
+typedef smp_noise_row noise_row;
 
 static void noise_row_init(noise_row *r, uint64_t seed, double y)
 {
@@ -311,41 +307,58 @@ static void noise_row_init(noise_row *r, uint64_t seed, double y)
     r->ok = 0;
 }
 
-/* A new lattice cell's corners (rarely: cells are many points wide). */
+/* A new lattice cell's corners (rarely: cells are many points wide),
+ * and their differences across, as noise2's lerps take them. */
 static void noise_row_move(noise_row *r, int64_t i)
 {
-    r->v[0] = hash01(r->seed, i, r->j);
-    r->v[1] = hash01(r->seed, i + 1, r->j);
-    r->v[2] = hash01(r->seed, i, r->j + 1);
-    r->v[3] = hash01(r->seed, i + 1, r->j + 1);
+    double *v = r->v;
+    v[0] = hash01(r->seed, i, r->j);
+    v[1] = hash01(r->seed, i + 1, r->j);
+    v[2] = hash01(r->seed, i, r->j + 1);
+    v[3] = hash01(r->seed, i + 1, r->j + 1);
+    r->d01 = v[1] - v[0];
+    r->d23 = v[3] - v[2];
     r->i = i;
     r->ok = 1;
 }
 
-static inline double noise_row_at(noise_row *r, double x)
+/* The noise at a point of the row whose column is in lattice column i,
+ * faded fraction tx. */
+static inline double noise_row_at(noise_row *r, int64_t i, double tx)
 {
-    int64_t i = (int64_t)x;
-    i -= (double)i > x;
-    double tx = x - (double)i;
-    tx = tx * tx * (3 - 2 * tx);        /* fade */
     if (!r->ok || r->i != i)
         noise_row_move(r, i);
     const double *v = r->v;
-    double a = v[0] + (v[1] - v[0]) * tx, b = v[2] + (v[3] - v[2]) * tx;
+    double a = v[0] + r->d01 * tx, b = v[2] + r->d23 * tx;
     return 2 * (a + (b - a) * r->ty) - 1;
 }
 
-void smp_hairline_column(const smp_hairline *hl, double x, double arg[3])
+void smp_hairline_column(const smp_hairline *hl, double x,
+                         smp_hairline_col *col)
 {
     double mx = x / hl->scale;
-    arg[0] = mx / 8.0;
-    arg[1] = mx / 2.5;
-    arg[2] = mx / 1.8;
+    double arg[3] = {mx / 8.0, mx / 2.5, mx / 1.8};
+    for (int k = 0; k < 3; k++) {
+        /* noise2's floor and fade of the column's argument */
+        int64_t i = (int64_t)arg[k];
+        i -= (double)i > arg[k];
+        col->i[k] = i;
+        col->tx[k] = fade(arg[k] - (double)i);
+    }
 }
 
-void smp_hairline_profile_row(const smp_hairline *hl, const double *xa,
-                              double y, const double *s, int n,
-                              double slack, float *out)
+void smp_hairline_row_init(const smp_hairline *hl, double y,
+                           smp_hairline_row *row)
+{
+    double my = y / hl->scale;
+    noise_row_init(&row->nz[0], hl->seed, my / 8.0);
+    noise_row_init(&row->nz[1], hl->seed + 1, my / 2.5);
+    noise_row_init(&row->nz[2], hl->seed + 2, my / 1.8);
+}
+
+void smp_hairline_profile_row(const smp_hairline *hl, smp_hairline_row *row,
+                              const smp_hairline_col *col, const double *s,
+                              int n, double slack, float *out)
 {
     if (hl->none) {
         for (int k = 0; k < n; k++)
@@ -359,14 +372,11 @@ void smp_hairline_profile_row(const smp_hairline *hl, const double *xa,
         return;
     }
     /* profile_at's feathered branch, with the noise rows shared */
-    double my = y / hl->scale;
-    noise_row nz[3];
-    noise_row_init(&nz[0], hl->seed, my / 8.0);
-    noise_row_init(&nz[1], hl->seed + 1, my / 2.5);
-    noise_row_init(&nz[2], hl->seed + 2, my / 1.8);
+    noise_row *nz = row->nz;
     for (int k = 0; k < n; k++) {
-        double wander = 0.30 * w * noise_row_at(&nz[0], xa[3 * k]) +
-                        0.12 * w * noise_row_at(&nz[1], xa[3 * k + 1]);
+        const smp_hairline_col *c = &col[k];
+        double wander = 0.30 * w * noise_row_at(&nz[0], c->i[0], c->tx[0]) +
+                        0.12 * w * noise_row_at(&nz[1], c->i[1], c->tx[1]);
         double t = s[k] + wander;
         if (fabs(t - 0.5 * w) <= slack) {
             out[k] = -1;        /* the patchy ramp's step to full */
@@ -375,7 +385,8 @@ void smp_hairline_profile_row(const smp_hairline *hl, const double *xa,
         double ramp = smoothstep(-0.5 * w, 0.5 * w, t);
         ramp *= ramp;
         if (ramp > 0 && ramp < 1) {
-            double patch = 0.75 + 0.35 * noise_row_at(&nz[2], xa[3 * k + 2]);
+            double patch = 0.75 + 0.35 * noise_row_at(&nz[2], c->i[2],
+                                                      c->tx[2]);
             ramp = ramp * patch < 1.0 ? ramp * patch : 1.0;
         }
         double ahead = -0.5 * w - t;
