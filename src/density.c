@@ -5,10 +5,20 @@
  * with bilinear interpolation so that spacing changes smoothly.
  *
  * The field is built where it can be non-zero: the head ellipse is
- * worked out row by row (its inside is simply full, only the rim needs a
- * square root), the hairline's profile only in blocks of cells near the
- * line, and each block tests only the few segments of the line that can
- * be nearest to it.  Every value is the number the formulas give.
+ * worked out row by row (where a row is inside or outside is found by
+ * bisection, only the rim needs a square root), the hairline's profile
+ * only in blocks of cells near the line, and each block or super-block
+ * far from it settled by one distance query.  Near the line the signed
+ * distance is smooth, so it is taken at the corners of each block and
+ * interpolated (a block where that misses the exact value at its centre
+ * by more than a thousandth of the band, or where distance would step,
+ * is worked out cell by cell); the profile itself, its noise and its
+ * steps, is the exact function of that distance, a cell row at a time.
+ * The field differs from the exact formulas by a few hundredths of a
+ * percent of the full density, near the line only.
+ *
+ * Two threads share every stage, each its own rows; no value depends on
+ * which thread made it.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>

@@ -111,6 +111,7 @@ typedef struct shrinker {
     float lin[256];             /* linear value of each byte, 0..65535 */
     v4f *px;                    /* a stretch of a source row, linear */
     float *hsum, *inv_hsum;     /* the taps' weights, per column */
+    float hsum_min;             /* the least of hsum */
     trio *three;                /* each output's taps, padded to three
                                    (NULL: some output has more) */
     const smp_lut *lut;
@@ -203,10 +204,14 @@ static void emit_row(const shrinker *sh, uint32_t oy, const v4f *acc,
      * rounding down) and the averages at most 65535 and a rounding,
      * which the table's padding takes */
     if (!sh->alpha) {
+        /* alpha is the product of the weight sums, rounded; it rises
+         * with the column's sum, so if the least gives 255 all do */
+        int opaque = (int)(sh->hsum_min * vsum * 255.0f + 0.5f) >= 255;
         for (uint32_t x = 0; x < dst->width; x++, q += 4) {
             v4i i = __builtin_convertvector(acc[x] * (sh->inv_hsum[x] *
                                                       inv_v) + 0.5f, v4i);
-            int ai = (int)(sh->hsum[x] * vsum * 255.0f + 0.5f);
+            int ai = opaque ? 255
+                            : (int)(sh->hsum[x] * vsum * 255.0f + 0.5f);
             q[0] = l2s[i[0]];
             q[1] = l2s[i[1]];
             q[2] = l2s[i[2]];
@@ -269,6 +274,9 @@ smp_status smp_image_shrink(const smp_image *src, uint32_t w, uint32_t h,
             sh.hsum[o] += sh.taps[t].w;
         sh.inv_hsum[o] = sh.hsum[o] > 0 ? 1.0f / sh.hsum[o] : 0.0f;
     }
+    sh.hsum_min = sh.hsum[0];
+    for (uint32_t o = 1; o < w; o++)
+        sh.hsum_min = sh.hsum[o] < sh.hsum_min ? sh.hsum[o] : sh.hsum_min;
     uint32_t most = 0;
     for (uint32_t o = 0; o < w; o++)
         if (sh.first[o + 1] - sh.first[o] > most)
