@@ -17,7 +17,8 @@ static inline double smp_mask_value(const uint8_t *rgba)
  * mask: NULL or photo-sized; lambda_full: dots per px^2 at full cover.
  * front, if not NULL, is a field of the same grid that receives the
  * hairline profile alone (0..1).  threads: 2 shares the work with a
- * second thread (the field is the same). */
+ * second thread (the field is the same).  f and front come from
+ * smp_field_init. */
 smp_status smp_density_build(smp_field *f, const smp_image *photo,
                              const smp_frame *frame, double rim_px,
                              const smp_hairline *hl, const smp_image *mask,

@@ -289,6 +289,155 @@ static double profile_at(const smp_hairline *hl, double x, double y,
     return dmax(ramp, dmax(tail, 0));
 }
 
+/* ---- a row of points at once ------------------------------------------ */
+
+/* One noise along a row (smp_noise_row): the lattice row and its fade
+ * are the row's, a lattice cell's corners are kept while the points stay
+ * in it.  The arithmetic is noise2's, step for step, so the numbers are
+ * too. */
+typedef smp_noise_row noise_row;
+
+static void noise_row_init(noise_row *r, uint64_t seed, double y)
+{
+    int64_t j = (int64_t)y;
+    j -= (double)j > y;
+    r->seed = seed;
+    r->j = j;
+    r->ty = fade(y - (double)j);
+    r->ok = 0;
+}
+
+/* A new lattice cell's corners (rarely: cells are many points wide),
+ * and their differences across, as noise2's lerps take them. */
+static void noise_row_move(noise_row *r, int64_t i)
+{
+    double *v = r->v;
+    v[0] = hash01(r->seed, i, r->j);
+    v[1] = hash01(r->seed, i + 1, r->j);
+    v[2] = hash01(r->seed, i, r->j + 1);
+    v[3] = hash01(r->seed, i + 1, r->j + 1);
+    r->d01 = v[1] - v[0];
+    r->d23 = v[3] - v[2];
+    r->i = i;
+    r->ok = 1;
+}
+
+/* The noise at a point of the row whose column is in lattice column i,
+ * faded fraction tx. */
+static inline double noise_row_at(noise_row *r, int64_t i, double tx)
+{
+    if (!r->ok || r->i != i)
+        noise_row_move(r, i);
+    const double *v = r->v;
+    double a = v[0] + r->d01 * tx, b = v[2] + r->d23 * tx;
+    return 2 * (a + (b - a) * r->ty) - 1;
+}
+
+void smp_hairline_column(const smp_hairline *hl, double x,
+                         smp_hairline_col *col)
+{
+    double mx = x / hl->scale;
+    double arg[3] = {mx / 8.0, mx / 2.5, mx / 1.8};
+    for (int k = 0; k < 3; k++) {
+        /* noise2's floor and fade of the column's argument */
+        int64_t i = (int64_t)arg[k];
+        i -= (double)i > arg[k];
+        col->i[k] = i;
+        col->tx[k] = fade(arg[k] - (double)i);
+    }
+}
+
+void smp_hairline_row_init(const smp_hairline *hl, double y,
+                           smp_hairline_row *row)
+{
+    double my = y / hl->scale;
+    noise_row_init(&row->nz[0], hl->seed, my / 8.0);
+    noise_row_init(&row->nz[1], hl->seed + 1, my / 2.5);
+    noise_row_init(&row->nz[2], hl->seed + 2, my / 1.8);
+}
+
+void smp_hairline_profile_row(const smp_hairline *hl, smp_hairline_row *row,
+                              const smp_hairline_col *col, const double *s,
+                              int n, double slack, float *out)
+{
+    if (hl->none) {
+        for (int k = 0; k < n; k++)
+            out[k] = 1.0f;
+        return;
+    }
+    double w = hl->width_mm;
+    if (hl->edge != SMP_EDGE_FEATHERED) {
+        for (int k = 0; k < n; k++)
+            out[k] = (float)smoothstep(-0.5 * w, 0.5 * w, s[k]);
+        return;
+    }
+    /* profile_at's feathered branch, with the noise rows shared */
+    noise_row *nz = row->nz;
+    for (int k = 0; k < n; k++) {
+        const smp_hairline_col *c = &col[k];
+        double wander = 0.30 * w * noise_row_at(&nz[0], c->i[0], c->tx[0]) +
+                        0.12 * w * noise_row_at(&nz[1], c->i[1], c->tx[1]);
+        double t = s[k] + wander;
+        if (fabs(t - 0.5 * w) <= slack) {
+            out[k] = -1;        /* the patchy ramp's step to full */
+            continue;
+        }
+        double ramp = smoothstep(-0.5 * w, 0.5 * w, t);
+        ramp *= ramp;
+        if (ramp > 0 && ramp < 1) {
+            double patch = 0.75 + 0.35 * noise_row_at(&nz[2], c->i[2],
+                                                      c->tx[2]);
+            ramp = ramp * patch < 1.0 ? ramp * patch : 1.0;
+        }
+        double ahead = -0.5 * w - t;
+        double tail = ahead > 0 ? 0.07 * (1.0 - ahead / w) : 0.07;
+        out[k] = (float)dmax(ramp, dmax(tail, 0));
+    }
+}
+
+int smp_hairline_behind(const smp_hairline *hl, double x, double y)
+{
+    return hl->none || side(hl, x, y) > 0;
+}
+
+double smp_hairline_dist2(const smp_hairline *hl, double x, double y,
+                          double limit2, int *hint)
+{
+    if (hl->none)
+        return limit2;
+    /* a bound from a segment that was nearest to a point close by: the
+     * chunks it rules out hold nothing nearer, so the minimum is the
+     * same */
+    double bound = limit2;
+    if (*hint >= 0) {
+        int i = *hint;
+        double d2 = seg_dist2(x, y, hl->x[i], hl->y[i], hl->x[i + 1],
+                              hl->y[i + 1]);
+        if (d2 < bound)
+            bound = d2;
+    }
+    double best = bound;
+    for (int c = 0; c < SMP_HAIRLINE_SAMPLES / SMP_HAIRLINE_CHUNK; c++) {
+        const double *b = hl->box[c];
+        double ox = dmax(0, dmax(b[0] - x, x - b[2]));
+        double oy = dmax(0, dmax(b[1] - y, y - b[3]));
+        if (ox * ox + oy * oy >= best)
+            continue;
+        int end = (c + 1) * SMP_HAIRLINE_CHUNK;
+        if (end >= SMP_HAIRLINE_SAMPLES)
+            end = SMP_HAIRLINE_SAMPLES - 1;
+        for (int i = c * SMP_HAIRLINE_CHUNK; i < end; i++) {
+            double d2 = seg_dist2(x, y, hl->x[i], hl->y[i], hl->x[i + 1],
+                                  hl->y[i + 1]);
+            if (d2 < best) {
+                best = d2;
+                *hint = i;
+            }
+        }
+    }
+    return best;
+}
+
 double smp_hairline_profile(const smp_hairline *hl, double x, double y)
 {
     if (hl->none)

@@ -71,4 +71,42 @@ int smp_hairline_block(const smp_hairline *hl, double cx, double cy,
 double smp_hairline_profile_near(const smp_hairline *hl,
                                  smp_hairline_near *nr, double x, double y);
 
+/* A row of points y = const: what their profiles share. */
+typedef struct smp_noise_row {
+    uint64_t seed;
+    int64_t j, i;
+    int ok;
+    double ty, v[4], d01, d23;
+} smp_noise_row;
+typedef struct smp_hairline_row {
+    smp_noise_row nz[3];
+} smp_hairline_row;
+void smp_hairline_row_init(const smp_hairline *hl, double y,
+                           smp_hairline_row *row);
+/* What the profile needs of a column x, worked out once for all rows:
+ * each noise's lattice column and faded fraction. */
+typedef struct smp_hairline_col {
+    int64_t i[3];
+    double tx[3];
+} smp_hairline_col;
+void smp_hairline_column(const smp_hairline *hl, double x,
+                         smp_hairline_col *col);
+/* smp_hairline_profile at n points of the row (x[k], y) whose signed
+ * distances (as smp_hairline_distance_mm gives them) are s[k] and whose
+ * columns gave col[k] (smp_hairline_column): the same numbers, for less
+ * work.  The feathered profile steps where its patchy ramp reaches full;
+ * a point whose s is within `slack` mm of where it would step gets -1
+ * instead, for the caller to work out exactly. */
+void smp_hairline_profile_row(const smp_hairline *hl, smp_hairline_row *row,
+                              const smp_hairline_col *col, const double *s,
+                              int n, double slack, float *out);
+/* 1 if (x, y) is on the line's full side (the flat value far from it). */
+int smp_hairline_behind(const smp_hairline *hl, double x, double y);
+/* The squared distance in pixels from (x, y) to the line, or limit2 if
+ * that is less: the number the profile and smp_hairline_flat work from.
+ * *hint (-1 at first) is a segment that was nearest to a point nearby,
+ * which makes the search quicker (not its answer); it is updated. */
+double smp_hairline_dist2(const smp_hairline *hl, double x, double y,
+                          double limit2, int *hint);
+
 #endif

@@ -7,6 +7,7 @@
 #include "testutil.h"
 #include "internal.h"
 #include "appearance.h"
+#include "density.h"
 
 #define W 800
 #define H 600
@@ -600,6 +601,139 @@ static void test_job_blind_plan(void **state)
     free(dir);
 }
 
+/* The density field against the formulas cell by cell: the head frame's
+ * coverage times the hairline's profile (smp_hairline_profile, the exact
+ * distance at every point), for each edge; the same field for one and
+ * two threads. */
+static void test_density_field_matches_formulas(void **state)
+{
+    (void)state;
+    smp_image *photo = tu_solid(W, H, 128);
+    smp_head head = {W / 2.0, H / 2.0, W / 2.5, H / 2.5, SMP_FRONT_TOP};
+    smp_frame fr;
+    smp_frame_init(&fr, &head);
+    const smp_edge edges[] = {SMP_EDGE_FEATHERED, SMP_EDGE_SOFT,
+                              SMP_EDGE_SHARP};
+    const double lambda = 0.01, rim = 2 * SCALE;
+    for (size_t e = 0; e < sizeof edges / sizeof *edges; e++) {
+        smp_hairline hl;
+        assert_int_equal(smp_hairline_init(&hl, "feathered", &fr,
+                                           SMP_VIEW_TOP, SCALE, edges[e], 0,
+                                           0, 7, NULL), SMP_OK);
+        smp_field f[2], front[2];
+        for (int t = 0; t < 2; t++) {
+            assert_int_equal(smp_field_init(&f[t], W, H, 1.3f, NULL), SMP_OK);
+            assert_int_equal(smp_field_init(&front[t], W, H, 1.3f, NULL),
+                             SMP_OK);
+            assert_int_equal(smp_density_build(&f[t], photo, &fr, rim, &hl,
+                                               NULL, lambda, &front[t], t + 1,
+                                               NULL), SMP_OK);
+        }
+        size_t n = (size_t)f[0].w * f[0].h;
+        assert_memory_equal(f[0].lambda, f[1].lambda, n * sizeof(float));
+        assert_memory_equal(front[0].lambda, front[1].lambda,
+                            n * sizeof(float));
+        assert_true(f[0].max == f[1].max);
+        double worst = 0;
+        size_t treated = 0;
+        float max = 0;
+        for (uint32_t j = 0; j < f[0].h; j++)
+            for (uint32_t i = 0; i < f[0].w; i++) {
+                size_t at = (size_t)j * f[0].w + i;
+                float v = f[0].lambda[at];
+                max = v > max ? v : max;
+                if ((i * 7 + j * 3) % 5)
+                    continue;       /* a fifth of the cells will do */
+                double x = (i + 0.5) * f[0].cell, y = (j + 0.5) * f[0].cell;
+                float base = (float)(lambda *
+                                     smp_frame_coverage(&fr, x, y, rim));
+                float want = base *
+                             (float)smp_hairline_profile(&hl, x, y);
+                double d = fabs((double)v - want);
+                worst = d > worst ? d : worst;
+                /* where the profile is flat (0 or 1) it is exact */
+                if (want == 0 || want == base)
+                    assert_true(d <= 1e-7 * lambda);
+                treated += want > 0 && want < base;
+            }
+        assert_true(treated > 100);     /* the band was looked at */
+        /* near the line, within a fraction of a percent */
+        assert_true(worst <= 5e-3 * lambda);
+        assert_true(f[0].max == max);
+        for (int t = 0; t < 2; t++) {
+            smp_field_release(&f[t]);
+            smp_field_release(&front[t]);
+        }
+    }
+    smp_image_free(photo);
+}
+
+/* The shrink is an area average in linear light: a fine black and white
+ * checkerboard becomes linear half grey (sRGB 188), not 128; a flat image
+ * keeps its byte at any ratio; a half-transparent one its colour and
+ * alpha. */
+static void test_shrink_linear_area_average(void **state)
+{
+    (void)state;
+    smp_image *board;
+    assert_int_equal(smp_image_alloc(300, 200, &board, NULL), SMP_OK);
+    for (uint32_t y = 0; y < 200; y++)
+        for (uint32_t x = 0; x < 300; x++) {
+            uint8_t *q = board->pixels + y * board->stride + x * 4;
+            memset(q, (x + y) % 2 ? 255 : 0, 3);
+            q[3] = 255;
+        }
+    smp_image *out;
+    assert_int_equal(smp_image_shrink(board, 150, 100, &out, NULL), SMP_OK);
+    for (uint32_t y = 0; y < 100; y++)
+        for (uint32_t x = 0; x < 150; x++) {
+            const uint8_t *q = out->pixels + y * out->stride + x * 4;
+            for (int c = 0; c < 3; c++)
+                assert_int_equal(q[c], 188);
+            assert_int_equal(q[3], 255);
+        }
+    smp_image_free(out);
+    /* 300 -> 100 across: three taps; 200 -> 67 down */
+    assert_int_equal(smp_image_shrink(board, 100, 67, &out, NULL), SMP_OK);
+    for (uint32_t x = 0; x < 100; x++) {
+        const uint8_t *q = out->pixels + 30 * out->stride + x * 4;
+        assert_true(q[0] >= 187 && q[0] <= 189);
+    }
+    smp_image_free(out);
+    smp_image_free(board);
+    const uint32_t sizes[][2] = {{150, 100}, {107, 93}, {31, 17}, {299, 1}};
+    for (int level = 0; level < 256; level += 5)
+        for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+            smp_image *flat = tu_solid(300, 200, (uint8_t)level);
+            assert_int_equal(smp_image_shrink(flat, sizes[k][0], sizes[k][1],
+                                              &out, NULL), SMP_OK);
+            for (uint32_t y = 0; y < out->height; y++)
+                for (uint32_t x = 0; x < out->width; x++) {
+                    const uint8_t *q = out->pixels + y * out->stride + x * 4;
+                    assert_int_equal(q[0], level);
+                    assert_int_equal(q[1], level);
+                    assert_int_equal(q[2], level);
+                    assert_int_equal(q[3], 255);
+                }
+            smp_image_free(out);
+            /* the same colour, half transparent */
+            for (uint32_t y = 0; y < 200; y++)
+                for (uint32_t x = 0; x < 300; x++)
+                    flat->pixels[y * flat->stride + x * 4 + 3] = 128;
+            flat->has_alpha = 1;
+            assert_int_equal(smp_image_shrink(flat, sizes[k][0], sizes[k][1],
+                                              &out, NULL), SMP_OK);
+            for (uint32_t y = 0; y < out->height; y++)
+                for (uint32_t x = 0; x < out->width; x++) {
+                    const uint8_t *q = out->pixels + y * out->stride + x * 4;
+                    assert_int_equal(q[0], level);
+                    assert_int_equal(q[3], 128);
+                }
+            smp_image_free(out);
+            smp_image_free(flat);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -615,6 +749,8 @@ int main(void)
         cmocka_unit_test(test_dot_rows_bound),
         cmocka_unit_test(test_job_threads_same_bytes),
         cmocka_unit_test(test_job_blind_plan),
+        cmocka_unit_test(test_density_field_matches_formulas),
+        cmocka_unit_test(test_shrink_linear_area_average),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
