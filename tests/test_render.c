@@ -276,7 +276,7 @@ static void test_threads_same_dots(void **state)
     smp_params p;
     base_params(&p, NULL);
     p.hairline = "feathered";
-    p.density = 600;            /* over two blocks of looks */
+    p.density = 150;            /* four blocks of looks */
     smp_render *a, *b;
     assert_int_equal(smp_render_new_threads(photo, &p, 1, 0, &a, NULL),
                      SMP_OK);
@@ -478,8 +478,8 @@ static void test_job_threads_same_bytes(void **state)
                 job.photo = in;
                 job.outdir = out[t];
                 job.threads = t ? 0 : 1;
-                job.params.scale = 3;
-                job.params.density = 200;
+                job.params.scale = 8;
+                job.params.density = 100;
                 job.params.look = look ? SMP_LOOK_FRESH : SMP_LOOK_HEALED;
                 if (smp_job_run(&job, &res, &e) != SMP_OK)
                     fail_msg("job: %s", e.msg);
@@ -495,8 +495,8 @@ static void test_job_threads_same_bytes(void **state)
                              SMP_OK);
             smp_params p;
             smp_params_default(&p);
-            p.scale = 3;
-            p.density = 200;
+            p.scale = 8;
+            p.density = 100;
             p.look = look ? SMP_LOOK_FRESH : SMP_LOOK_HEALED;
             assert_int_equal(smp_render_new(loaded, &p, &r, NULL), SMP_OK);
             for (int k = 1; k <= 3; k++) {
