@@ -156,9 +156,9 @@ static smp_status put_dots(pending *pd, const smp_render *r,
 }
 
 /*
- * The outputs go to the writer (writer.c), which encodes them on a
- * second thread while this one stamps the next session; each file is
- * opened here, in order, so that they commit in that order.
+ * Outputs not written with the sessions (write_sessions) go to the writer
+ * (writer.c), which encodes them on its thread while this one goes on;
+ * each file is opened here, in order, so that they commit in that order.
  */
 typedef struct out_task {
     smp_task task;

@@ -1,8 +1,9 @@
 /*
- * writer.c - a second thread for a job's outputs.  Encoding a 12 MP
- * preview takes about as long as everything else the render does, so a
- * job hands each output to this thread and goes on stamping the next
- * session; when it has nothing else to do it runs queued tasks itself.
+ * writer.c - a second thread for a job's side work: decoding the photo
+ * while the dots are planned, shrinking it for the before/after, writing
+ * the outputs that are not written with the sessions (the before/after of
+ * photos with alpha, ageing previews); when the job has nothing else to
+ * do it runs queued tasks itself.
  * Tasks run in the order they were added, each once, on whichever thread
  * takes it first.  After a task fails, the ones not yet started are
  * skipped and every later call reports that first failure.  With one

@@ -43,14 +43,14 @@ static int fix_crcs(uint8_t *d, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    fuzz_load(data, size, "fuzz.png");
+    smp_image_free(fuzz_load(data, size, "fuzz.png"));
     if (size < 8 || data[0] != 0x89)
         return 0;
     uint8_t *copy = malloc(size);
     FUZZ_CHECK(copy != NULL);
     memcpy(copy, data, size);
     if (fix_crcs(copy, size))
-        fuzz_load(copy, size, "fuzz.png");
+        smp_image_free(fuzz_load(copy, size, "fuzz.png"));
     free(copy);
     return 0;
 }
