@@ -40,6 +40,16 @@ smp_status smp_image_load_mem(const void *data, size_t size, const char *name,
     return smp_fail(err, SMP_ERR_FORMAT, "%s: not a PNG or JPEG image", name);
 }
 
+int smp_feed_band(const smp_feed *feed, uint32_t y, uint32_t height)
+{
+    if (!feed || y % SMP_FEED_ROWS != 0)
+        return 0;
+    if (y && feed->read)
+        feed->read(feed->ctx, y);
+    return feed->ready(feed->ctx, height - y > SMP_FEED_ROWS
+                                  ? y + SMP_FEED_ROWS : height);
+}
+
 int smp_image_is_jpeg(const uint8_t *data, size_t size)
 {
     return is_jpeg(data, size);

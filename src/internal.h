@@ -46,6 +46,10 @@ typedef struct smp_feed {
     void *ctx;
 } smp_feed;
 #define SMP_FEED_ROWS 16u
+/* image_io.c: for a reader at row y of `height`: at the start of each
+ * band, tells `feed` the rows before are read and asks for the band;
+ * non-zero: give up.  A NULL feed asks nothing. */
+int smp_feed_band(const smp_feed *feed, uint32_t y, uint32_t height);
 
 /* resample.c: an exact area-average shrink in linear light; _fed reads
  * the source as `feed` gives its rows. */

@@ -593,16 +593,9 @@ static smp_status encode(encoder *e)
     for (uint32_t y = 0; y < img->height; y++) {
         if (e->cancel && *e->cancel)
             return smp_fail(err, SMP_ERR_CANCELLED, "%s: cancelled", name);
-        if (feed && y % SMP_FEED_ROWS == 0) {
-            /* the rows before are in libjpeg's buffers by now */
-            if (y && feed->read)
-                feed->read(feed->ctx, y);
-            uint32_t want = img->height - y > SMP_FEED_ROWS
-                          ? y + SMP_FEED_ROWS : img->height;
-            if (feed->ready(feed->ctx, want))
-                return smp_fail(err, SMP_ERR_CANCELLED, "%s: cancelled",
-                                name);
-        }
+        /* (the rows before are in libjpeg's buffers by now) */
+        if (smp_feed_band(feed, y, img->height))
+            return smp_fail(err, SMP_ERR_CANCELLED, "%s: cancelled", name);
         const uint8_t *src = img->pixels + (size_t)y * img->stride;
         const uint8_t *row = over_white(src, e->row, img->width);
         /* libjpeg's row type is not const, but it only reads input rows */

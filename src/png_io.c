@@ -376,16 +376,9 @@ static smp_status write_png(png_state *s, const smp_image *img,
     for (uint32_t y = 0; y < img->height; y++) {
         if (cancel && *cancel)
             return smp_fail(err, SMP_ERR_CANCELLED, "%s: cancelled", name);
-        if (feed && y % SMP_FEED_ROWS == 0) {
-            /* libpng has filtered and deflated the rows before */
-            if (y && feed->read)
-                feed->read(feed->ctx, y);
-            uint32_t want = img->height - y > SMP_FEED_ROWS
-                          ? y + SMP_FEED_ROWS : img->height;
-            if (feed->ready(feed->ctx, want))
-                return smp_fail(err, SMP_ERR_CANCELLED, "%s: cancelled",
-                                name);
-        }
+        /* (libpng has filtered and deflated the rows before) */
+        if (smp_feed_band(feed, y, img->height))
+            return smp_fail(err, SMP_ERR_CANCELLED, "%s: cancelled", name);
         png_write_row(s->png, img->pixels + (size_t)y * img->stride);
     }
     if (feed && feed->read)

@@ -949,17 +949,23 @@ static void redden_to(smp_render *r, const smp_appearance *look,
     }
 }
 
+/* The canvas made afresh from the photo, nothing stamped. */
+static smp_status fresh_canvas(smp_render *r, smp_error *err)
+{
+    smp_image_free(r->canvas);
+    r->canvas = NULL;
+    r->rendered = 0;
+    r->reddened = 0;
+    return smp_image_clone(r->photo, &r->canvas, err);
+}
+
 smp_status smp_render_start(smp_render *r, smp_error *err)
 {
     if (r->given && r->rendered != 0)
         return smp_fail(err, SMP_ERR_ARG, "the photo is stamped over");
-    if (!r->given) {
-        smp_image_free(r->canvas);
-        r->canvas = NULL;
-        smp_status st = smp_image_clone(r->photo, &r->canvas, err);
-        if (st != SMP_OK)
-            return st;
-    }
+    smp_status st = r->given ? SMP_OK : fresh_canvas(r, err);
+    if (st != SMP_OK)
+        return st;
     r->rendered = 0;
     r->reddened = 0;
     smp_appearance look;
@@ -1031,13 +1037,9 @@ smp_status smp_render_session(smp_render *r, int session,
         return smp_fail(err, SMP_ERR_ARG, "session %d is stamped over",
                         session);
     if (!r->canvas || session < r->rendered) {
-        smp_image_free(r->canvas);
-        r->canvas = NULL;
-        smp_status st = smp_image_clone(r->photo, &r->canvas, err);
+        smp_status st = fresh_canvas(r, err);
         if (st != SMP_OK)
             return st;
-        r->rendered = 0;
-        r->reddened = 0;
     }
     if (r->rendered == 0)
         redden_to(r, &look, r->canvas->height);

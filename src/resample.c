@@ -329,9 +329,7 @@ smp_status smp_image_shrink_into(const smp_image *src, smp_image *dst,
     float vcur = 0, vnext = 0;
     uint32_t oy = 0;
     for (uint32_t y = 0; y < src->height; y++) {
-        if (feed && y % SMP_FEED_ROWS == 0 &&
-            feed->ready(feed->ctx, src->height - y > SMP_FEED_ROWS
-                                   ? y + SMP_FEED_ROWS : src->height)) {
+        if (smp_feed_band(feed, y, src->height)) {
             st = smp_fail(err, SMP_ERR_CANCELLED, "cancelled");
             goto done;
         }
