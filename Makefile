@@ -7,6 +7,7 @@
 #   make check      install missing packages, build and run every test
 #   make asan       the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make valgrind   the tests under valgrind memcheck
+#   make tsan       the tests under ThreadSanitizer (clang)
 #   make fuzz       each libFuzzer harness for FUZZ_SECONDS (60); fuzz-smoke: 10 s
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -41,7 +42,7 @@ TUTIL_OBJ = $(TUTIL_SRC:tests/util/%.c=$(BUILD)/tests/util/%.o)
 LIB      = $(BUILD)/libsmp.a
 SMPR     = smpr
 
-.PHONY: all deps check test-run asan valgrind demo samples install clean bench
+.PHONY: all deps check test-run asan tsan valgrind demo samples install clean bench
 .PHONY: gallery
 .SECONDARY:
 
@@ -72,7 +73,7 @@ deps:
 
 # Each test program runs alone; the CLI tests run the ./smpr built alongside.
 test-run: $(TEST_BIN) $(SMPR)
-	@SMPR=./$(SMPR) RUNNER="$(RUNNER)" sh tests/run.sh $(TEST_BIN)
+	@SMPR=$(abspath $(SMPR)) RUNNER="$(RUNNER)" sh tests/run.sh $(TEST_BIN)
 
 check: deps
 	@$(MAKE) --no-print-directory test-run
@@ -82,6 +83,12 @@ asan: deps
 	$(MAKE) --no-print-directory BUILD=build-asan SMPR=build-asan/smpr \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" test-run
+
+# A render writes its sessions from one canvas on several threads.
+tsan: deps
+	@$(MAKE) --no-print-directory BUILD=build-tsan SMPR=build-tsan/smpr \
+	    CC=clang CFLAGS="-O1 -g -fsanitize=thread" \
+	    LDFLAGS="-fsanitize=thread" test-run
 
 valgrind: deps
 	@$(MAKE) --no-print-directory BUILD=build-vg SMPR=build-vg/smpr \
@@ -116,7 +123,7 @@ install: $(SMPR)
 	install -m 644 assets/smpr.1 $(DESTDIR)$(PREFIX)/share/man/man1/smpr.1
 
 clean:
-	rm -rf build build-asan build-vg build-fuzz $(SMPR) demo-out gallery-out
+	rm -rf build build-asan build-vg build-tsan build-fuzz $(SMPR) demo-out gallery-out
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
 
