@@ -58,7 +58,7 @@ int smp_stamp_dots_with(smp_image *canvas, const smp_dot *dots,
                         size_t from, size_t to, const smp_appearance *a,
                         smp_stamper *dot, smp_stamper *halo,
                         const smp_ink *inks, const smp_ink *red,
-                        const smp_lut *lut, volatile sig_atomic_t *cancel)
+                        const smp_lut *lut, atomic_int *cancel)
 {
     if (!dot || (a->halo > 0 && !halo))
         return -2;
@@ -86,7 +86,7 @@ int smp_stamp_dots_with(smp_image *canvas, const smp_dot *dots,
 int smp_stamp_dots(smp_image *canvas, const smp_dot *dots, size_t from,
                    size_t to, const smp_appearance *a, const smp_ink *inks,
                    const smp_ink *red, const smp_lut *lut,
-                   volatile sig_atomic_t *cancel)
+                   atomic_int *cancel)
 {
     smp_stamper *dot = smp_stamper_new(a->softness, a->spread);
     smp_stamper *halo = a->halo > 0 ? smp_stamper_new(SMP_HALO_SOFTNESS, 0)

@@ -26,7 +26,7 @@ void smp_shade_shifted(const uint8_t shade[3], double years, uint8_t out[3]);
 int smp_stamp_dots(smp_image *canvas, const smp_dot *dots, size_t from,
                    size_t to, const smp_appearance *a, const smp_ink *inks,
                    const smp_ink *red, const smp_lut *lut,
-                   volatile sig_atomic_t *cancel);
+                   atomic_int *cancel);
 /* The same with stampers kept from one call to the next (their tables
  * then are made once): `dot` for a's softness and spread, `halo` (when
  * a->halo > 0) for SMP_HALO_SOFTNESS and none. */
@@ -35,7 +35,7 @@ int smp_stamp_dots_with(smp_image *canvas, const smp_dot *dots,
                         size_t from, size_t to, const smp_appearance *a,
                         smp_stamper *dot, smp_stamper *halo,
                         const smp_ink *inks, const smp_ink *red,
-                        const smp_lut *lut, volatile sig_atomic_t *cancel);
+                        const smp_lut *lut, atomic_int *cancel);
 /* The rows [*y0, *y1) of a canvas `height` rows high that stamping d
  * with look a may change (its halo too): a bound, never too small. */
 void smp_dot_rows(const smp_dot *d, const smp_appearance *a, uint32_t height,

@@ -12,7 +12,11 @@
 #include <string.h>
 #include "cli.h"
 
-volatile sig_atomic_t cli_interrupted;
+/* set by the signal handler: a lock-free atomic is safe there, and the
+ * threads that read it see it */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "a signal handler needs a "
+               "lock-free flag");
+atomic_int cli_interrupted;
 
 static void on_signal(int sig)
 {

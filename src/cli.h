@@ -14,7 +14,7 @@
 #define EXIT_CANCEL 130
 
 /* Set by SIGINT/SIGTERM; the library polls it and stops cleanly. */
-extern volatile sig_atomic_t cli_interrupted;
+extern atomic_int cli_interrupted;
 
 typedef struct cli_render {
     smp_job job;

@@ -38,7 +38,7 @@ static void fit(const smp_image *img, int px, uint32_t *w, uint32_t *h)
  * kind f; the small one is made from the large one. */
 static smp_status save_sizes(smp_case *c, const char *outdir,
                              const smp_image *img, smp_case_file f,
-                             int session, volatile sig_atomic_t *cancel,
+                             int session, atomic_int *cancel,
                              smp_error *err)
 {
     static const int px[2] = {SMP_WEB_LARGE, SMP_WEB_SMALL};
@@ -75,7 +75,7 @@ static smp_status save_sizes(smp_case *c, const char *outdir,
 
 smp_status smp_case_web_images(smp_case *c, const char *outdir,
                                const char *photo, uint64_t max_pixels,
-                               volatile sig_atomic_t *cancel, smp_error *err)
+                               atomic_int *cancel, smp_error *err)
 {
     smp_load_options lo = {max_pixels};
     smp_image *img = NULL;

@@ -121,7 +121,7 @@ smp_status smp_image_write(const smp_image *img, FILE *fp, const char *name,
 {
     smp_format f = opt ? opt->format : SMP_FORMAT_AUTO;
     int q = opt && opt->quality ? opt->quality : 90;
-    volatile sig_atomic_t *cancel = opt ? opt->cancel : NULL;
+    atomic_int *cancel = opt ? opt->cancel : NULL;
     if (f == SMP_FORMAT_AUTO)
         f = img->format == SMP_FORMAT_JPEG ? SMP_FORMAT_JPEG : SMP_FORMAT_PNG;
     if (f == SMP_FORMAT_JPEG)

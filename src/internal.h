@@ -144,7 +144,7 @@ smp_status smp_png_decode(const uint8_t *data, size_t size, const char *name,
                           uint64_t max_pixels, smp_image **out,
                           smp_error *err);
 smp_status smp_png_encode(const smp_image *img, FILE *fp, const char *name,
-                          volatile sig_atomic_t *cancel, const smp_feed *feed,
+                          atomic_int *cancel, const smp_feed *feed,
                           smp_error *err);
 
 /* jpeg_io.c: likewise; decode applies the EXIF orientation. */
@@ -156,7 +156,7 @@ smp_status smp_jpeg_decode(const uint8_t *data, size_t size,
 int smp_jpeg_probe(const uint8_t *data, size_t size, uint32_t *w,
                    uint32_t *h);
 smp_status smp_jpeg_encode(const smp_image *img, FILE *fp, int quality,
-                           const char *name, volatile sig_atomic_t *cancel,
+                           const char *name, atomic_int *cancel,
                            const smp_feed *feed, smp_error *err);
 
 /* image_io.c: a photo file's bytes, as smp_image_load reads them (the
@@ -223,7 +223,7 @@ typedef struct smp_point {
  * is well spread at its own density.
  */
 smp_status smp_place(const smp_field *f, int sessions, const double *cum,
-                     uint64_t seed, volatile sig_atomic_t *cancel,
+                     uint64_t seed, atomic_int *cancel,
                      smp_point **out, size_t *counts, smp_error *err);
 /*
  * Relative radius (Lagae & Dutre 2008) of pts[0..n), each point's nearest

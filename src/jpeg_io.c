@@ -454,7 +454,7 @@ typedef struct encoder {
     const smp_image *img;
     FILE *fp;
     int quality;
-    volatile sig_atomic_t *cancel;
+    atomic_int *cancel;
     const smp_feed *feed;       /* rows still being made, or NULL */
     int created;                /* cinfo needs jpeg_destroy_compress */
     uint8_t *row;               /* one row composited over white */
@@ -612,7 +612,7 @@ static smp_status encode(encoder *e)
 }
 
 smp_status smp_jpeg_encode(const smp_image *img, FILE *fp, int quality,
-                           const char *name, volatile sig_atomic_t *cancel,
+                           const char *name, atomic_int *cancel,
                            const smp_feed *feed, smp_error *err)
 {
     if (quality < 1 || quality > 100)

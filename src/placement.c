@@ -711,7 +711,7 @@ static int get_unit(const placer *pl, uint32_t ux, uint32_t uy, uint32_t ox,
  * cannot take is left to the top-up sweeps.
  */
 static smp_status sweep(placer *pl, double per_mass, int topup,
-                        volatile sig_atomic_t *cancel, smp_error *err)
+                        atomic_int *cancel, smp_error *err)
 {
     uint64_t r = smp_rng_next(&pl->rng);
     uint32_t ox = (uint32_t)(r % UNIT), oy = (uint32_t)(r / UNIT % UNIT);
@@ -970,7 +970,7 @@ static smp_status check_args(const smp_field *f, int sessions,
  * fall ~1-2% short, small mostly-feathered areas more in early sessions.
  */
 smp_status smp_place(const smp_field *f, int sessions, const double *cum,
-                     uint64_t seed, volatile sig_atomic_t *cancel,
+                     uint64_t seed, atomic_int *cancel,
                      smp_point **out, size_t *counts, smp_error *err)
 {
     smp_status st;

@@ -327,7 +327,7 @@ smp_status smp_png_decode(const uint8_t *data, size_t size, const char *name,
 
 /* The setjmp frame for writing; everything it changes is in *s. */
 static smp_status write_png(png_state *s, const smp_image *img,
-                            const char *name, volatile sig_atomic_t *cancel,
+                            const char *name, atomic_int *cancel,
                             const smp_feed *feed, smp_error *err)
 {
     s->png = png_create_write_struct_2(PNG_LIBPNG_VER_STRING, s, on_error,
@@ -393,7 +393,7 @@ static smp_status write_png(png_state *s, const smp_image *img,
 }
 
 smp_status smp_png_encode(const smp_image *img, FILE *fp, const char *name,
-                          volatile sig_atomic_t *cancel, const smp_feed *feed,
+                          atomic_int *cancel, const smp_feed *feed,
                           smp_error *err)
 {
     if (img->width == 0 || img->height == 0 ||

@@ -63,7 +63,7 @@ struct smp_render {
     smp_ink inks[SMP_MAX_SESSIONS], red;
     uint8_t shades[SMP_MAX_SESSIONS][3];
     float cell;                 /* the density field's cell, px */
-    volatile sig_atomic_t *cancel;
+    atomic_int *cancel;
 };
 
 void smp_params_default(smp_params *p)

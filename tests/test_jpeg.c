@@ -687,7 +687,7 @@ static void test_write_errors(void **state)
     }
     fp = tmpfile();
     assert_non_null(fp);
-    volatile sig_atomic_t stop = 1;
+    atomic_int stop = 1;
     assert_int_equal(smp_jpeg_encode(img, fp, 90, "c.jpg", &stop, NULL, &err),
                      SMP_ERR_CANCELLED);
     assert_int_equal(smp_jpeg_encode(img, fp, 0, "c.jpg", NULL, NULL, &err),

@@ -409,7 +409,7 @@ static void test_cancel(void **state)
     size_t counts[3];
     smp_point *pts = (smp_point *)&f;
     smp_error err;
-    volatile sig_atomic_t cancel = 1;
+    atomic_int cancel = 1;
     make_field(&f, W, H, uniform);
     assert_int_equal(smp_place(&f, 3, split3, 1, &cancel, &pts, counts,
                                &err), SMP_ERR_CANCELLED);

@@ -859,7 +859,7 @@ static void test_write_cancel_keeps_old(void **state)
     fclose(fp);
 
     smp_image *img = pattern_image(16, 16, 0);
-    volatile sig_atomic_t cancel = 1;
+    atomic_int cancel = 1;
     smp_save_options opt = {SMP_FORMAT_PNG, 0, &cancel};
     smp_error err;
     assert_int_equal(smp_image_save(img, dest, &opt, &err),

@@ -324,7 +324,7 @@ static void web_case(uint32_t w, uint32_t h, uint32_t lw, uint32_t lh,
     assert_int_equal(tu_count_entries(web), 6);
 
     /* cancelled: an error, and no temporary left behind */
-    volatile sig_atomic_t stop = 1;
+    atomic_int stop = 1;
     assert_int_equal(smp_case_web_images(&c, dir, photo, 0, &stop, &e),
                      SMP_ERR_CANCELLED);
     assert_int_equal(tu_count_entries(web), 6);

@@ -24,7 +24,7 @@
 #ifndef SMP_SMP_H
 #define SMP_SMP_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -101,7 +101,8 @@ typedef struct smp_load_options {
 typedef struct smp_save_options {
     smp_format format;          /* AUTO: image->format */
     int quality;                /* JPEG quality 1-100, 0: 90 */
-    volatile sig_atomic_t *cancel;  /* optional; non-zero aborts the write */
+    atomic_int *cancel;         /* optional; non-zero aborts the write (a
+                                   signal handler or a thread sets it) */
 } smp_save_options;
 
 /* Loads a PNG or JPEG (detected from its bytes, not its name). */
@@ -190,7 +191,7 @@ typedef struct smp_params {
     int shades;
     uint8_t shade[SMP_MAX_SESSIONS][3];
     uint64_t seed;
-    volatile sig_atomic_t *cancel;  /* optional */
+    atomic_int *cancel;         /* optional */
 } smp_params;
 
 void smp_params_default(smp_params *p);
@@ -406,7 +407,7 @@ smp_status smp_case_record_read(smp_case *c, const char *outdir,
  * gallery; sets c->width and c->height. */
 smp_status smp_case_web_images(smp_case *c, const char *outdir,
                                const char *photo, uint64_t max_pixels,
-                               volatile sig_atomic_t *cancel, smp_error *err);
+                               atomic_int *cancel, smp_error *err);
 
 /* OUTDIR/report.json: every case with its status, outputs and numbers. */
 smp_status smp_report_write(const smp_case *cases, size_t n,
@@ -436,7 +437,7 @@ typedef struct smp_print_options {
                                    a measured scale (smp_params.scale) */
     smp_format images;          /* JPEG (default) or PNG: lossless */
     int quality;                /* JPEG quality 1-100, 0: 90 */
-    volatile sig_atomic_t *cancel;  /* optional */
+    atomic_int *cancel;         /* optional */
 } smp_print_options;
 
 void smp_print_options_default(smp_print_options *o);
