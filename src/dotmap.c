@@ -1,7 +1,8 @@
 /*
  * dotmap.c - the dot map as CSV, for scripts, the print layout and the
- * tests: one row per dot in placement order, pixel units with the origin
- * at the photo's top-left corner (pixel centres at +0.5).
+ * tests: one row per dot, session by session, each session top to bottom
+ * (the order it is stamped in), pixel units with the origin at the
+ * photo's top-left corner (pixel centres at +0.5).
  */
 #include <errno.h>
 #include <string.h>

@@ -238,7 +238,8 @@ typedef struct smp_render_info {
 smp_status smp_render_new(const smp_image *photo, const smp_params *p,
                           smp_render **out, smp_error *err);
 void smp_render_get_info(const smp_render *r, smp_render_info *info);
-/* All dots in placement order: session 1's first, then 2's, ... */
+/* All dots, session 1's first, then 2's, ...; each session's in the
+ * order they are stamped (by the first canvas row they touch). */
 const smp_dot *smp_render_dots(const smp_render *r, size_t *count);
 /*
  * The preview after `session` (1..sessions).  Sessions are rendered
