@@ -216,36 +216,54 @@ void smp_stamper_free(smp_stamper *st)
     free(st);
 }
 
-/* The table for radius r, made if needed; *unit: the length in pixels of
- * its unit of distance (r for the shared table).  NULL when out of
- * memory or too large. */
-static const profile *table(smp_stamper *st, float r, float *unit)
+#if defined(__GNUC__)
+#define COLD __attribute__((noinline, cold))
+#else
+#define COLD
+#endif
+
+/* The table p (bin b, or the shared one when b < 0) made; NULL when out
+ * of memory.  Apart from the hot path, which only finds it there. */
+static COLD const profile *table_make(smp_stamper *st, profile *p, int b)
 {
-    profile *p;
-    if (r >= st->rb && st->softness > 0) {
-        /* wide enough for its edge to be smooth across a pixel */
-        p = &st->big;
-        *unit = r;
-        if (!p->lut && (p->lut = malloc((BIG_N + 1) * sizeof *p->lut)))
+    if (b < 0) {
+        if ((p->lut = malloc((BIG_N + 1) * sizeof *p->lut)))
             profile_make(p, BIG_N, 1.0f, 2.0f * st->softness, st->spread,
                          1.0f, 0);
     } else {
-        int b = (int)(r * BINS_PER_PX + 0.5f);
-        if (b >= st->nbins)
-            return NULL;        /* a dot over 96 px wide with no edge */
-        p = &st->bins[b];
-        *unit = 1.0f;
         float rb = (float)b / BINS_PER_PX, e = 2.0f * st->softness * rb;
-        if (!p->lut && (p->lut = malloc((BIN_N + 1) * sizeof *p->lut)))
+        if ((p->lut = malloc((BIN_N + 1) * sizeof *p->lut)))
             profile_make(p, BIN_N, rb, e > 1.0f ? e : 1.0f, st->spread,
                          1.0f, 1);
     }
     return p->lut ? p : NULL;
 }
 
-/* The ink's table, with loads up to qmax; NULL when out of memory. */
-static ink_table *ink_of(smp_stamper *st, const smp_ink *ink,
-                         const smp_lut *lut, int qmax)
+/* The table for radius r, made if needed; *unit: the length in pixels of
+ * its unit of distance (r for the shared table).  NULL when out of
+ * memory or too large. */
+static inline const profile *table(smp_stamper *st, float r, float *unit)
+{
+    profile *p;
+    int b = -1;
+    if (r >= st->rb && st->softness > 0) {
+        /* wide enough for its edge to be smooth across a pixel */
+        p = &st->big;
+        *unit = r;
+    } else {
+        b = (int)(r * BINS_PER_PX + 0.5f);
+        if (b >= st->nbins)
+            return NULL;        /* a dot over 96 px wide with no edge */
+        p = &st->bins[b];
+        *unit = 1.0f;
+    }
+    return p->lut ? p : table_make(st, p, b);
+}
+
+/* ink_of when the last ink used is not this one with loads up to qmax:
+ * finds or makes its table, and its rows up to qmax. */
+static COLD ink_table *ink_make(smp_stamper *st, const smp_ink *ink,
+                                const smp_lut *lut, int qmax)
 {
     ink_table *t = &st->inks[st->last_ink];
     if (t->ink != ink || t->lut != lut || !t->row) {
@@ -273,6 +291,16 @@ static ink_table *ink_of(smp_stamper *st, const smp_ink *ink,
                                                  >> 16];
         }
     return t;
+}
+
+/* The ink's table, with loads up to qmax; NULL when out of memory. */
+static inline ink_table *ink_of(smp_stamper *st, const smp_ink *ink,
+                                const smp_lut *lut, int qmax)
+{
+    ink_table *t = &st->inks[st->last_ink];
+    if (t->ink == ink && t->lut == lut && t->row && t->made > qmax)
+        return t;
+    return ink_make(st, ink, lut, qmax);
 }
 
 /* Filters one pixel through the ink at load q (0, which leaves it as it
@@ -478,10 +506,11 @@ static void dot_c(const dot_frame *fr, smp_image *canvas, int y0, int y1,
 #define ALWAYS_INLINE inline
 #endif
 /* span1 for rows y..y+3, the spans' lengths (0 for rows from y + rows
- * on, at most fr->nmax) in sn[]. */
-static ALWAYS_INLINE void span4(const dot_frame *fr, int y, int rows,
-                                int32_t *sx0, int32_t *sn, float *su0,
-                                float *sv0)
+ * on, at most fr->nmax) in sn[]; where they start in *su0, *sv0, one a
+ * lane; returns the longest span's length. */
+static ALWAYS_INLINE int span4(const dot_frame *fr, int y, int rows,
+                               int32_t *sx0, int32_t *sn, __m128 *su0,
+                               __m128 *sv0)
 {
     const __m128 zero = _mm_setzero_ps();
     const __m128 lanes = _mm_setr_ps(0.0f, 1.0f, 2.0f, 3.0f);
@@ -530,8 +559,14 @@ static ALWAYS_INLINE void span4(const dot_frame *fr, int y, int rows,
     v = _mm_add_ps(v, _mm_mul_ps(dv, t));
     _mm_storeu_si128((__m128i *)sx0, lc);
     _mm_storeu_si128((__m128i *)sn, n);
-    _mm_storeu_ps(su0, u);
-    _mm_storeu_ps(sv0, v);
+    *su0 = u;
+    *sv0 = v;
+    /* the largest lane: n is in [0, nmax], so 16 bits hold it (the high
+     * halves are 0), and SSE2's 16-bit max serves */
+    __m128i m = _mm_max_epi16(n, _mm_shuffle_epi32(n, _MM_SHUFFLE(1, 0, 3,
+                                                                  2)));
+    m = _mm_max_epi16(m, _mm_shuffle_epi32(m, _MM_SHUFFLE(2, 3, 0, 1)));
+    return _mm_cvtsi128_si32(m);
 }
 
 /* steps1 for four spans, starting at u, v (one a lane) */
@@ -586,12 +621,8 @@ static ALWAYS_INLINE void dot_sse2(const dot_frame *fr, smp_image *canvas,
     for (int y = y0; y < y1; y += 4) {
         uint8_t *const rowp = canvas->pixels + (size_t)y * canvas->stride;
         int32_t sx0[4], sn[4];
-        float su0[4], sv0[4];
-        span4(fr, y, y1 - y, sx0, sn, su0, sv0);
-        int most = sn[0] > sn[1] ? sn[0] : sn[1];
-        most = most > sn[2] ? most : sn[2];
-        most = most > sn[3] ? most : sn[3];
-        const __m128 u0 = _mm_loadu_ps(su0), v0 = _mm_loadu_ps(sv0);
+        __m128 u0, v0;
+        const int most = span4(fr, y, y1 - y, sx0, sn, &u0, &v0);
         for (int j0 = 0; j0 < most; j0 += PIECE) {
             const int m = most - j0 < PIECE ? most - j0 : PIECE;
             const __m128 jf = _mm_set1_ps((float)j0);
@@ -637,21 +668,14 @@ static ALWAYS_INLINE void dot_small(const dot_frame *fr, smp_image *canvas,
                                     int wobble)
 {
     const __m128 lo = _mm_set1_ps(fr->lo), fin = _mm_set1_ps(fr->fin);
-    const __m128 du = _mm_set1_ps(fr->du), dv = _mm_set1_ps(fr->dv);
-    const __m128 jf = _mm_setzero_ps();
     int32_t e[SMALL_ROWS / 4][PIECE][4], sx0[SMALL_ROWS], sn[SMALL_ROWS];
     const int rows = y1 - y0;
     for (int g = 0; 4 * g < rows; g++) {
-        float su0[4], sv0[4];
-        int32_t *gn = sn + 4 * g;
-        span4(fr, y0 + 4 * g, rows - 4 * g, sx0 + 4 * g, gn, su0, sv0);
-        int most = gn[0] > gn[1] ? gn[0] : gn[1];
-        most = most > gn[2] ? most : gn[2];
-        most = most > gn[3] ? most : gn[3];
-        const __m128 u0 = _mm_loadu_ps(su0), v0 = _mm_loadu_ps(sv0);
+        __m128 u0, v0;
+        const int most = span4(fr, y0 + 4 * g, rows - 4 * g, sx0 + 4 * g,
+                               sn + 4 * g, &u0, &v0);
         __m128 c[NSTEP];
-        steps4(fr, _mm_add_ps(u0, _mm_mul_ps(du, jf)),
-               _mm_add_ps(v0, _mm_mul_ps(dv, jf)), c, wobble);
+        steps4(fr, u0, v0, c, wobble);
         for (int j = 0; j < most; j++) {
             __m128 x = c[F0];
             if (wobble) {
@@ -667,7 +691,7 @@ static ALWAYS_INLINE void dot_small(const dot_frame *fr, smp_image *canvas,
         }
     }
     uint8_t *rowp = canvas->pixels + (size_t)y0 * canvas->stride;
-    for (int r = 0; r < rows; r++, rowp += canvas->stride) {
+    for (unsigned r = 0; r < (unsigned)rows; r++, rowp += canvas->stride) {
         uint8_t *px = rowp + (size_t)sx0[r] * 4;
         const int32_t *er = &e[r / 4][0][r % 4];
         for (int k = 0; k < sn[r]; k++)
@@ -767,7 +791,7 @@ void smp_stamper_dot(smp_stamper *st, smp_image *canvas, const smp_dot *d,
         return;
     const uint8_t *const tab = &it->row[0][0][0];
     const float kv = k * inv_aspect, bk = 2.0f * inv_o * inv_k;
-    dot_frame fr = {0};
+    dot_frame fr;               /* the wobble's terms are set if used */
     fr.y = d->y;
     fr.su = k * s;
     fr.sv = kv * c;

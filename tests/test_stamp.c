@@ -252,6 +252,40 @@ static void test_simd_matches_plain(void **state)
     }
 }
 
+/* The same for a few thousand small dots (the path nearly every dot of a
+ * render takes: rows a few groups of four, spans of a few pixels), of
+ * every load, piled up on a small canvas and across its edges. */
+static void test_small_dots_simd_match_plain(void **state)
+{
+    fixture *f = *state;
+    smp_image *a = textured(48, 40, 9), *b = textured(48, 40, 9);
+    smp_stamper *sa = smp_stamper_new(0.35, 0.10);
+    smp_stamper *sb = smp_stamper_new(0.35, 0.10);
+    assert_non_null(sa);
+    assert_non_null(sb);
+    smp_stamper_scalar(sb, 1);
+    uint32_t s = 5;
+    for (int i = 0; i < 4000; i++) {
+        float u[7];
+        for (int k = 0; k < 7; k++) {
+            s = s * 1664525u + 1013904223u;
+            u[k] = (float)(s >> 8) / 16777216.0f;
+        }
+        smp_dot d = {u[0] * 56 - 4, u[1] * 48 - 4, 0.6f + 5.6f * u[2],
+                     0.7f + 0.3f * u[3], 6.28f * u[4], 0.05f + 1.1f * u[5],
+                     {0.12f * u[6] - 0.06f, 0.06f - 0.12f * u[3]}, 1};
+        smp_stamper_dot(sa, a, &d, &f->ink, &f->lut);
+        smp_stamper_dot(sb, b, &d, &f->ink, &f->lut);
+        if (i % 500 == 499)
+            assert_memory_equal(a->pixels, b->pixels,
+                                a->stride * a->height);
+    }
+    smp_stamper_free(sa);
+    smp_stamper_free(sb);
+    smp_image_free(a);
+    smp_image_free(b);
+}
+
 /* A wobbly dot with a skirt, as a render stamps them, has the same
  * darkness wherever it sits on the pixel grid, and at every angle. */
 static void test_darkness_on_the_grid(void **state)
@@ -378,6 +412,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_simd_matches_plain, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_small_dots_simd_match_plain,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_darkness_on_the_grid, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_edge_is_a_cut, setup, teardown),
