@@ -188,11 +188,21 @@ static double seg_dist2(double px, double py, double x0, double y0,
 
 static double dmax(double a, double b) { return a > b ? a : b; }
 
-/* Squared distance from (x, y) to the polyline, or `limit2` if farther. */
-static double nearest2(const smp_hairline *hl, double x, double y,
-                       double limit2)
+/* Squared distance from (x, y) to the polyline, or `limit2` if farther;
+ * *hint (or -1) a segment that was nearest to a point close by, and then
+ * the nearest found.  The hint's distance is a bound: the chunks it rules
+ * out hold nothing nearer, so the minimum is the same. */
+static double dist2(const smp_hairline *hl, double x, double y,
+                    double limit2, int *hint)
 {
     double best = limit2;
+    if (*hint >= 0) {
+        int i = *hint;
+        double d2 = seg_dist2(x, y, hl->x[i], hl->y[i], hl->x[i + 1],
+                              hl->y[i + 1]);
+        if (d2 < best)
+            best = d2;
+    }
     for (int c = 0; c < SMP_HAIRLINE_SAMPLES / SMP_HAIRLINE_CHUNK; c++) {
         const double *b = hl->box[c];
         double ox = dmax(0, dmax(b[0] - x, x - b[2]));
@@ -205,11 +215,20 @@ static double nearest2(const smp_hairline *hl, double x, double y,
         for (int i = c * SMP_HAIRLINE_CHUNK; i < end; i++) {
             double d2 = seg_dist2(x, y, hl->x[i], hl->y[i], hl->x[i + 1],
                                   hl->y[i + 1]);
-            if (d2 < best)
+            if (d2 < best) {
                 best = d2;
+                *hint = i;
+            }
         }
     }
     return best;
+}
+
+static double nearest2(const smp_hairline *hl, double x, double y,
+                       double limit2)
+{
+    int hint = -1;
+    return dist2(hl, x, y, limit2, &hint);
 }
 
 /* +1 behind the line, -1 ahead of it. */
@@ -403,39 +422,7 @@ int smp_hairline_behind(const smp_hairline *hl, double x, double y)
 double smp_hairline_dist2(const smp_hairline *hl, double x, double y,
                           double limit2, int *hint)
 {
-    if (hl->none)
-        return limit2;
-    /* a bound from a segment that was nearest to a point close by: the
-     * chunks it rules out hold nothing nearer, so the minimum is the
-     * same */
-    double bound = limit2;
-    if (*hint >= 0) {
-        int i = *hint;
-        double d2 = seg_dist2(x, y, hl->x[i], hl->y[i], hl->x[i + 1],
-                              hl->y[i + 1]);
-        if (d2 < bound)
-            bound = d2;
-    }
-    double best = bound;
-    for (int c = 0; c < SMP_HAIRLINE_SAMPLES / SMP_HAIRLINE_CHUNK; c++) {
-        const double *b = hl->box[c];
-        double ox = dmax(0, dmax(b[0] - x, x - b[2]));
-        double oy = dmax(0, dmax(b[1] - y, y - b[3]));
-        if (ox * ox + oy * oy >= best)
-            continue;
-        int end = (c + 1) * SMP_HAIRLINE_CHUNK;
-        if (end >= SMP_HAIRLINE_SAMPLES)
-            end = SMP_HAIRLINE_SAMPLES - 1;
-        for (int i = c * SMP_HAIRLINE_CHUNK; i < end; i++) {
-            double d2 = seg_dist2(x, y, hl->x[i], hl->y[i], hl->x[i + 1],
-                                  hl->y[i + 1]);
-            if (d2 < best) {
-                best = d2;
-                *hint = i;
-            }
-        }
-    }
-    return best;
+    return hl->none ? limit2 : dist2(hl, x, y, limit2, hint);
 }
 
 double smp_hairline_profile(const smp_hairline *hl, double x, double y)
