@@ -218,11 +218,11 @@ static void test_infill_between_hairs(void **state)
         }
     /* strands: dense on the left, sparse on the right */
     for (int i = 0; i < 900; i++) {
-        s = s * 1664525u + 1013904223u;
+        tu_next(&s);
         double x0 = (s >> 8) % W;
         if (x0 > W / 2 && (i % 4))
             continue;
-        s = s * 1664525u + 1013904223u;
+        tu_next(&s);
         double y0 = (s >> 8) % H, ang = (s & 255) / 40.0;
         for (int t = 0; t < 40; t++) {
             int x = (int)(x0 + t * cos(ang)), y = (int)(y0 + t * sin(ang));

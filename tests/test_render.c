@@ -395,10 +395,8 @@ static void test_dot_rows_bound(void **state)
     int tight = 0;
     for (int i = 0; i < 4000; i++) {
         float u[8];
-        for (int j = 0; j < 8; j++) {
-            s = s * 1664525u + 1013904223u;
-            u[j] = (float)(s >> 8) / 16777216.0f;
-        }
+        for (int j = 0; j < 8; j++)
+            u[j] = tu_unit(&s);
         const smp_appearance *a = &looks[i % 4];
         /* mostly 1-8 px, some up to 40; some far off the canvas */
         float dia = u[0] < 0.8f ? 0.5f + 7.5f * u[1] : 40.0f * u[1];

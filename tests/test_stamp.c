@@ -196,7 +196,7 @@ static smp_image *textured(uint32_t w, uint32_t h, uint32_t seed)
     for (uint32_t y = 0; y < h; y++)
         for (uint32_t x = 0; x < w; x++) {
             uint8_t *p = img->pixels + y * img->stride + x * 4;
-            s = s * 1664525u + 1013904223u;
+            tu_next(&s);
             p[0] = (uint8_t)(150 + (s >> 26));
             p[1] = (uint8_t)(110 + (s >> 27));
             p[2] = (uint8_t)(90 + ((s >> 20) & 31));
@@ -212,10 +212,8 @@ static smp_dot some_dot(uint32_t *s, float w, float h)
     static const float sizes[] = {0.6f, 2.0f, 2.7f, 3.3f, 4.2f, 5.0f,
                                   7.5f, 12.0f, 30.0f, 90.0f};
     float f[6];
-    for (int k = 0; k < 6; k++) {
-        *s = *s * 1664525u + 1013904223u;
-        f[k] = (float)(*s >> 8) / 16777216.0f;
-    }
+    for (int k = 0; k < 6; k++)
+        f[k] = tu_unit(s);
     smp_dot d = {f[0] * (w + 20) - 10, f[1] * (h + 20) - 10,
                  sizes[(int)(f[2] * 10)] * (0.9f + 0.2f * f[3]),
                  0.7f + 0.3f * f[4], 7.0f * f[5] - 0.5f,
@@ -267,10 +265,8 @@ static void test_small_dots_simd_match_plain(void **state)
     uint32_t s = 5;
     for (int i = 0; i < 4000; i++) {
         float u[7];
-        for (int k = 0; k < 7; k++) {
-            s = s * 1664525u + 1013904223u;
-            u[k] = (float)(s >> 8) / 16777216.0f;
-        }
+        for (int k = 0; k < 7; k++)
+            u[k] = tu_unit(&s);
         smp_dot d = {u[0] * 56 - 4, u[1] * 48 - 4, 0.6f + 5.6f * u[2],
                      0.7f + 0.3f * u[3], 6.28f * u[4], 0.05f + 1.1f * u[5],
                      {0.12f * u[6] - 0.06f, 0.06f - 0.12f * u[3]}, 1};

@@ -124,7 +124,7 @@ smp_image *tu_skin_photo(uint32_t w, uint32_t h, double cx, double cy,
         for (uint32_t x = 0; x < w; x++) {
             uint8_t *p = img->pixels + y * img->stride + x * 4;
             double a = (x - cx) / rx, b = (y - cy) / ry;
-            s = s * 1664525u + 1013904223u;
+            tu_next(&s);
             int n = (int)(s >> 29) - 4;          /* -4..3 texture */
             if (a * a + b * b <= 1) {
                 p[0] = (uint8_t)(205 + n);

@@ -23,6 +23,18 @@ int tu_files_equal(const char *a, const char *b);
 /* Number of entries in a folder, "." and ".." not counted. */
 int tu_count_entries(const char *dir);
 
+/* A small fixed random stream for test data (an LCG): the next state, and
+ * a uniform float in [0, 1) from it. */
+static inline uint32_t tu_next(uint32_t *s)
+{
+    return *s = *s * 1664525u + 1013904223u;
+}
+
+static inline float tu_unit(uint32_t *s)
+{
+    return (float)(tu_next(s) >> 8) / 16777216.0f;
+}
+
 /* A photo-like test image: an even skin tone with a little texture on a
  * grey backdrop, the head an ellipse (cx, cy, rx, ry). */
 smp_image *tu_skin_photo(uint32_t w, uint32_t h, double cx, double cy,
