@@ -604,6 +604,24 @@ static ALWAYS_INLINE void steps4(const dot_frame *fr, __m128 u, __m128 v,
 #undef SET
 }
 
+/* Four rows' table entries at the next pixel: the squared distance (bent
+ * by the wobble, never below lo of it) capped at the table's end, and the
+ * differences stepped on. */
+static ALWAYS_INLINE __m128i step(__m128 c[NSTEP], __m128 lo, __m128 fin,
+                                  int wobble)
+{
+    __m128 x = c[F0];
+    if (wobble) {
+        x = _mm_max_ps(c[G0], _mm_mul_ps(lo, c[F0]));
+        c[G0] = _mm_add_ps(c[G0], c[G1]);
+        c[G1] = _mm_add_ps(c[G1], c[G2]);
+        c[G2] = _mm_add_ps(c[G2], c[G3]);
+    }
+    c[F0] = _mm_add_ps(c[F0], c[F1]);
+    c[F1] = _mm_add_ps(c[F1], c[F2]);
+    return _mm_cvttps_epi32(_mm_min_ps(x, fin));
+}
+
 /*
  * dot_c four rows at a time, a row a lane: their spans, then the entries
  * of pixel j of each, j stepping along them together as far as the
@@ -629,19 +647,9 @@ static ALWAYS_INLINE void dot_sse2(const dot_frame *fr, smp_image *canvas,
             __m128 c[NSTEP];
             steps4(fr, _mm_add_ps(u0, _mm_mul_ps(du, jf)),
                    _mm_add_ps(v0, _mm_mul_ps(dv, jf)), c, wobble);
-            for (int j = 0; j < m; j++) {
-                __m128 x = c[F0];
-                if (wobble) {
-                    x = _mm_max_ps(c[G0], _mm_mul_ps(lo, c[F0]));
-                    c[G0] = _mm_add_ps(c[G0], c[G1]);
-                    c[G1] = _mm_add_ps(c[G1], c[G2]);
-                    c[G2] = _mm_add_ps(c[G2], c[G3]);
-                }
-                c[F0] = _mm_add_ps(c[F0], c[F1]);
-                c[F1] = _mm_add_ps(c[F1], c[F2]);
+            for (int j = 0; j < m; j++)
                 _mm_storeu_si128((__m128i *)(e + 4 * j),
-                                 _mm_cvttps_epi32(_mm_min_ps(x, fin)));
-            }
+                                 step(c, lo, fin, wobble));
             for (int r = 0; r < 4; r++) {
                 const int n = sn[r] - j0 < m ? sn[r] - j0 : m;
                 if (n > 0)
@@ -676,19 +684,8 @@ static ALWAYS_INLINE void dot_small(const dot_frame *fr, smp_image *canvas,
                                sn + 4 * g, &u0, &v0);
         __m128 c[NSTEP];
         steps4(fr, u0, v0, c, wobble);
-        for (int j = 0; j < most; j++) {
-            __m128 x = c[F0];
-            if (wobble) {
-                x = _mm_max_ps(c[G0], _mm_mul_ps(lo, c[F0]));
-                c[G0] = _mm_add_ps(c[G0], c[G1]);
-                c[G1] = _mm_add_ps(c[G1], c[G2]);
-                c[G2] = _mm_add_ps(c[G2], c[G3]);
-            }
-            c[F0] = _mm_add_ps(c[F0], c[F1]);
-            c[F1] = _mm_add_ps(c[F1], c[F2]);
-            _mm_storeu_si128((__m128i *)e[g][j],
-                             _mm_cvttps_epi32(_mm_min_ps(x, fin)));
-        }
+        for (int j = 0; j < most; j++)
+            _mm_storeu_si128((__m128i *)e[g][j], step(c, lo, fin, wobble));
     }
     uint8_t *rowp = canvas->pixels + (size_t)y0 * canvas->stride;
     for (unsigned r = 0; r < (unsigned)rows; r++, rowp += canvas->stride) {
