@@ -216,6 +216,18 @@ static smp_status make_panel(smp_task *t, smp_error *err)
     return st;
 }
 
+/* A message about rendering is about the photo: name it, as every message
+ * about a file does (the CLI prints nothing else). */
+static smp_status about_photo(smp_status st, const char *photo,
+                              smp_error *err)
+{
+    if (st == SMP_OK || !err || strncmp(err->msg, photo, strlen(photo)) == 0)
+        return st;
+    char msg[sizeof err->msg];
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    return smp_fail(err, st, "%s: %s", photo, msg);
+}
+
 /*
  * The sessions, each written by its own thread from the one canvas as it
  * is stamped (render.c, rows.c): session k's writer asks for rows, which
@@ -237,6 +249,7 @@ typedef struct lane_job {
 
 struct lanes {
     smp_render *r;
+    const char *photo;          /* for messages not about an output */
     const smp_save_options *so;
     lane_job lane[SMP_MAX_SESSIONS];
     int n;
@@ -273,7 +286,9 @@ static int lane_ready(void *ctx, uint32_t rows)
                             l->k > 1 ? &l->all->lane[l->k - 2].read : NULL);
     if (s == -2) {
         smp_error e;
-        lanes_fail(l->all, smp_fail(&e, SMP_ERR_NOMEM, "out of memory"), &e);
+        lanes_fail(l->all, smp_fail(&e, SMP_ERR_NOMEM, "%s: out of memory "
+                                    "stamping session %d", l->all->photo,
+                                    l->k), &e);
     }
     return s != 0;
 }
@@ -330,7 +345,7 @@ static void *after_main(void *arg)
         : smp_compose_panel_fed(smp_render_canvas(ls->r), &feed, &ls->after,
                                 &e);
     if (st != SMP_OK)
-        lanes_fail(ls, st, &e);
+        lanes_fail(ls, about_photo(st, ls->photo, &e), &e);
     return NULL;
 }
 
@@ -359,20 +374,22 @@ static void *ba_main(void *arg)
  * and writes it to `ba_file` as well, each on a thread of its own; else,
  * with `after`, makes the last session's panel (*after NULL if the
  * canvas is small enough to be its own). */
-static smp_status write_sessions(smp_render *r, smp_atomic **files, int n,
+static smp_status write_sessions(smp_render *r, const char *photo,
+                                 smp_atomic **files, int n,
                                  smp_layout *lay, smp_atomic *ba_file,
                                  const smp_save_options *so, int threads,
                                  smp_image **after, smp_error *err)
 {
     lanes *ls = calloc(1, sizeof *ls);
     if (!ls)
-        return smp_fail(err, SMP_ERR_NOMEM, "out of memory");
-    smp_status st = smp_render_start(r, err);
+        return smp_fail(err, SMP_ERR_NOMEM, "%s: out of memory", photo);
+    smp_status st = about_photo(smp_render_start(r, err), photo, err);
     if (st != SMP_OK) {
         free(ls);
         return st;
     }
     ls->r = r;
+    ls->photo = photo;
     ls->so = so;
     ls->n = n;
     ls->panel = after != NULL || lay;
@@ -482,18 +499,6 @@ static void pending_abort(pending *pd)
     for (int i = 0; i < pd->n; i++)
         smp_atomic_abort(&pd->file[i]);
     pd->n = 0;
-}
-
-/* A message about rendering is about the photo: name it, as every message
- * about a file does (the CLI prints nothing else). */
-static smp_status about_photo(smp_status st, const char *photo,
-                              smp_error *err)
-{
-    if (st == SMP_OK || !err || strncmp(err->msg, photo, strlen(photo)) == 0)
-        return st;
-    char msg[sizeof err->msg];
-    snprintf(msg, sizeof msg, "%s", err->msg);
-    return smp_fail(err, st, "%s: %s", photo, msg);
 }
 
 smp_status smp_job_run(const smp_job *job, smp_job_result *res,
@@ -626,10 +631,10 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
     int streamed = before.lay.img != NULL;
     if (streamed && (st = pending_open(&pd, path, &ba_file, err)) != SMP_OK)
         goto done;
-    if ((st = about_photo(write_sessions(r, files, n,
-                                         streamed ? &before.lay : NULL,
-                                         ba_file, &so, threads, &after,
-                                         err), job->photo, err)) != SMP_OK)
+    /* (its messages name the file they are about) */
+    if ((st = write_sessions(r, job->photo, files, n,
+                             streamed ? &before.lay : NULL, ba_file, &so,
+                             threads, &after, err)) != SMP_OK)
         goto done;
     const smp_image *prev = smp_render_canvas(r);
     if (!streamed &&

@@ -597,6 +597,22 @@ static void test_unwritable_output(void **state)
         assert_int_equal(stat(full, &st), 0);
         assert_true(S_ISCHR(st.st_mode));
         free(full);
+        /* a session's preview on it, written while the others are: named,
+         * and nothing else left */
+        assert_true(mkdir(e->out, 0777) == 0 || errno == EEXIST);
+        char *two = tu_path(e->out, "client-session-2.png");
+        assert_int_equal(symlink("/dev/full", two), 0);
+        assert_int_equal(tu_run(err, sizeof err, "render", p, "-o", e->out,
+                                "-q", NULL), 1);
+        assert_one_line(err, two, "No space left on device");
+        char head[1024];
+        snprintf(head, sizeof head, "smpr: %s: ", two);
+        assert_int_equal(strncmp(err, head, strlen(head)), 0);
+        assert_int_equal(tu_count_entries(e->out), 1);
+        assert_int_equal(lstat(two, &st), 0);
+        assert_true(S_ISLNK(st.st_mode));
+        unlink(two);
+        free(two);
     }
 
     /* a pipe nobody reads: refused at once, and still a pipe */
