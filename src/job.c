@@ -501,6 +501,22 @@ static void pending_abort(pending *pd)
     pd->n = 0;
 }
 
+/* A mask (`what`) for the photo of `shape`'s size. */
+static smp_status load_mask(const char *path, const char *what,
+                            const smp_load_options *lo,
+                            const smp_image *shape, smp_image **out,
+                            smp_error *err)
+{
+    smp_status st = smp_image_load(path, lo, out, err);
+    if (st == SMP_OK && ((*out)->width != shape->width ||
+                         (*out)->height != shape->height))
+        st = smp_fail(err, SMP_ERR_ARG, "%s: %s is %ux%u but the photo is "
+                      "%ux%u", path, what, (unsigned)(*out)->width,
+                      (unsigned)(*out)->height, (unsigned)shape->width,
+                      (unsigned)shape->height);
+    return st;
+}
+
 smp_status smp_job_run(const smp_job *job, smp_job_result *res,
                        smp_error *err)
 {
@@ -551,31 +567,14 @@ smp_status smp_job_run(const smp_job *job, smp_job_result *res,
     }
     smp_params p = job->params;
     p.mask = NULL;
-    if (job->mask) {
-        if ((st = smp_image_load(job->mask, &lo, &mask, err)) != SMP_OK)
-            goto done;
-        if (mask->width != shape.width || mask->height != shape.height) {
-            st = smp_fail(err, SMP_ERR_ARG, "%s: mask is %ux%u but the photo "
-                          "is %ux%u", job->mask, (unsigned)mask->width,
-                          (unsigned)mask->height, (unsigned)shape.width,
-                          (unsigned)shape.height);
-            goto done;
-        }
-        p.mask = mask;
-    }
     p.scar = NULL;
-    if (job->scar) {
-        if ((st = smp_image_load(job->scar, &lo, &scar, err)) != SMP_OK)
-            goto done;
-        if (scar->width != shape.width || scar->height != shape.height) {
-            st = smp_fail(err, SMP_ERR_ARG, "%s: scar mask is %ux%u but the "
-                          "photo is %ux%u", job->scar, (unsigned)scar->width,
-                          (unsigned)scar->height, (unsigned)shape.width,
-                          (unsigned)shape.height);
-            goto done;
-        }
-        p.scar = scar;
-    }
+    if ((job->mask && (st = load_mask(job->mask, "mask", &lo, &shape, &mask,
+                                      err)) != SMP_OK) ||
+        (job->scar && (st = load_mask(job->scar, "scar mask", &lo, &shape,
+                                      &scar, err)) != SMP_OK))
+        goto done;
+    p.mask = mask;
+    p.scar = scar;
     smp_format fmt = job->format ? job->format : shape.format;
     res->ext = fmt == SMP_FORMAT_JPEG ? "jpg" : "png";
     if (job->stem)
