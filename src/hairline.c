@@ -112,6 +112,13 @@ static double noise2(uint64_t seed, double x, double y, smp_noise_memo *m)
     return 2 * (a + (b - a) * ty) - 1;
 }
 
+/* Chunk c's last point (its segments run from its first up to it). */
+static int chunk_end(int c)
+{
+    int end = (c + 1) * SMP_HAIRLINE_CHUNK;
+    return end < SMP_HAIRLINE_SAMPLES ? end : SMP_HAIRLINE_SAMPLES - 1;
+}
+
 /* ---- the curve in the photo ------------------------------------------ */
 
 smp_status smp_hairline_init(smp_hairline *hl, const char *name,
@@ -162,10 +169,8 @@ smp_status smp_hairline_init(smp_hairline *hl, const char *name,
         double *b = hl->box[c];
         b[0] = b[2] = hl->x[c * SMP_HAIRLINE_CHUNK];
         b[1] = b[3] = hl->y[c * SMP_HAIRLINE_CHUNK];
-        int end = (c + 1) * SMP_HAIRLINE_CHUNK;
-        if (end >= SMP_HAIRLINE_SAMPLES)
-            end = SMP_HAIRLINE_SAMPLES - 1;
-        for (int i = c * SMP_HAIRLINE_CHUNK; i <= end; i++) {
+        for (int i = c * SMP_HAIRLINE_CHUNK, end = chunk_end(c); i <= end;
+             i++) {
             b[0] = fmin(b[0], hl->x[i]);
             b[1] = fmin(b[1], hl->y[i]);
             b[2] = fmax(b[2], hl->x[i]);
@@ -188,6 +193,15 @@ static double seg_dist2(double px, double py, double x0, double y0,
 
 static double dmax(double a, double b) { return a > b ? a : b; }
 
+/* Squared distance from (x, y) to chunk c's bounding box (0 inside). */
+static double chunk_gap2(const smp_hairline *hl, int c, double x, double y)
+{
+    const double *b = hl->box[c];
+    double ox = dmax(0, dmax(b[0] - x, x - b[2]));
+    double oy = dmax(0, dmax(b[1] - y, y - b[3]));
+    return ox * ox + oy * oy;
+}
+
 /* Squared distance from (x, y) to the polyline, or `limit2` if farther;
  * *hint (or -1) a segment that was nearest to a point close by, and then
  * the nearest found.  The hint's distance is a bound: the chunks it rules
@@ -204,15 +218,10 @@ static double dist2(const smp_hairline *hl, double x, double y,
             best = d2;
     }
     for (int c = 0; c < SMP_HAIRLINE_SAMPLES / SMP_HAIRLINE_CHUNK; c++) {
-        const double *b = hl->box[c];
-        double ox = dmax(0, dmax(b[0] - x, x - b[2]));
-        double oy = dmax(0, dmax(b[1] - y, y - b[3]));
-        if (ox * ox + oy * oy >= best)
+        if (chunk_gap2(hl, c, x, y) >= best)
             continue;
-        int end = (c + 1) * SMP_HAIRLINE_CHUNK;
-        if (end >= SMP_HAIRLINE_SAMPLES)
-            end = SMP_HAIRLINE_SAMPLES - 1;
-        for (int i = c * SMP_HAIRLINE_CHUNK; i < end; i++) {
+        for (int i = c * SMP_HAIRLINE_CHUNK, end = chunk_end(c); i < end;
+             i++) {
             double d2 = seg_dist2(x, y, hl->x[i], hl->y[i], hl->x[i + 1],
                                   hl->y[i + 1]);
             if (d2 < best) {
@@ -454,15 +463,10 @@ static void near_from(const smp_hairline *hl, double cx, double cy,
     lim = lim * (1 + 1e-9) + 1e-6;
     double lim2 = lim * lim;
     for (int c = 0; c < SMP_HAIRLINE_SAMPLES / SMP_HAIRLINE_CHUNK; c++) {
-        const double *b = hl->box[c];
-        double ox = dmax(0, dmax(b[0] - cx, cx - b[2]));
-        double oy = dmax(0, dmax(b[1] - cy, cy - b[3]));
-        if (ox * ox + oy * oy > lim2)
+        if (chunk_gap2(hl, c, cx, cy) > lim2)
             continue;
-        int end = (c + 1) * SMP_HAIRLINE_CHUNK;
-        if (end >= SMP_HAIRLINE_SAMPLES)
-            end = SMP_HAIRLINE_SAMPLES - 1;
-        for (int i = c * SMP_HAIRLINE_CHUNK; i < end; i++) {
+        for (int i = c * SMP_HAIRLINE_CHUNK, end = chunk_end(c); i < end;
+             i++) {
             double d2 = seg_dist2(cx, cy, hl->x[i], hl->y[i], hl->x[i + 1],
                                   hl->y[i + 1]);
             if (d2 > lim2)
