@@ -37,16 +37,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* One line, naming `what`. */
-static void assert_one_line(const char *msg, const char *what)
-{
-    size_t n = strlen(msg);
-    assert_true(n > 0 && msg[n - 1] == '\n');
-    assert_null(memchr(msg, '\n', n - 1));
-    if (what && !strstr(msg, what))
-        fail_msg("message '%s' does not name '%s'", msg, what);
-}
-
 static void test_help_and_version(void **state)
 {
     (void)state;
@@ -62,22 +52,22 @@ static void test_usage_errors(void **state)
     env *e = *state;
     char err[1024];
     assert_int_equal(tu_run(err, sizeof err, NULL), 2);
-    assert_one_line(err, "--help");
+    tu_assert_one_line(err, "--help", NULL);
     assert_int_equal(tu_run(err, sizeof err, "paint", NULL), 2);
-    assert_one_line(err, "paint");
+    tu_assert_one_line(err, "paint", NULL);
     assert_int_equal(tu_run(err, sizeof err, "render", e->photo, "-o", e->out,
                             "--bogus", NULL), 2);
-    assert_one_line(err, "--bogus");
+    tu_assert_one_line(err, "--bogus", NULL);
     assert_int_equal(tu_run(err, sizeof err, "render", e->photo, "-o", e->out,
                             "--density", "lots", NULL), 2);
-    assert_one_line(err, "lots");
+    tu_assert_one_line(err, "lots", NULL);
     assert_int_equal(tu_run(err, sizeof err, "render", e->photo, "-o", e->out,
                             "--density", NULL), 2);
-    assert_one_line(err, "--density");
+    tu_assert_one_line(err, "--density", NULL);
     assert_int_equal(tu_run(err, sizeof err, "render", e->photo, NULL), 2);
-    assert_one_line(err, "-o");
+    tu_assert_one_line(err, "-o", NULL);
     assert_int_equal(tu_run(err, sizeof err, "render", "-o", e->out, NULL), 2);
-    assert_one_line(err, "PHOTO");
+    tu_assert_one_line(err, "PHOTO", NULL);
     assert_int_equal(tu_run(err, sizeof err, "render", e->photo, "-o", e->out,
                             "--sessions", "9", NULL), 2);
     assert_int_equal(tu_run(err, sizeof err, "render", e->photo, "-o", e->out,
@@ -110,13 +100,13 @@ static void test_bad_inputs(void **state)
     for (int i = 0; i < 5; i++) {
         assert_int_equal(tu_run(err, sizeof err, "render", bad[i], "-o",
                                 e->out, NULL), 1);
-        assert_one_line(err, bad[i]);
+        tu_assert_one_line(err, bad[i], NULL);
         assert_true(!tu_exists(e->out) || tu_count_entries(e->out) == 0);
     }
     /* over the pixel limit, refused from the header */
     assert_int_equal(tu_run(err, sizeof err, "render", e->photo, "-o", e->out,
                             "--max-pixels", "1000", NULL), 1);
-    assert_one_line(err, "limit");
+    tu_assert_one_line(err, "limit", NULL);
     assert_true(!tu_exists(e->out) || tu_count_entries(e->out) == 0);
     free(missing);
     free(text);
@@ -211,7 +201,7 @@ static void test_never_overwrites_input(void **state)
     assert_int_equal(link(x, p), 0);
     assert_int_equal(tu_run(err, sizeof err, "render", x, "-o", e->dir, NULL),
                      1);
-    assert_one_line(err, "overwrite");
+    tu_assert_one_line(err, "overwrite", NULL);
     size_t m;
     uint8_t *now = tu_read(x, &m);
     assert_int_equal(n, m);
@@ -230,7 +220,7 @@ static void test_unwritable_output(void **state)
     char *out = tu_path(e->photo, "sub");
     assert_int_equal(tu_run(err, sizeof err, "render", e->photo, "-o", out,
                             NULL), 1);
-    assert_one_line(err, out);
+    tu_assert_one_line(err, out, NULL);
     free(out);
 }
 
@@ -258,7 +248,7 @@ static void test_black_mask_leaves_photo(void **state)
     smp_image_free(m);
     assert_int_equal(tu_run(err, sizeof err, "render", e->photo, "-o", e->out,
                             "--mask", mask, NULL), 1);
-    assert_one_line(err, mask);
+    tu_assert_one_line(err, mask, NULL);
     free(mask);
 }
 
@@ -307,7 +297,7 @@ static void test_realism_options(void **state)
     for (int i = 0; i < 5; i++) {
         assert_int_equal(tu_run(err, sizeof err, "render", e->photo, "-o",
                                 e->out, bad[i][0], bad[i][1], NULL), 2);
-        assert_one_line(err, bad[i][0]);
+        tu_assert_one_line(err, bad[i][0], NULL);
     }
     assert_int_equal(tu_run(err, sizeof err, "render", e->photo, "-o", e->out,
                             "--ink-shift", NULL), 2);
@@ -318,7 +308,7 @@ static void test_realism_options(void **state)
     smp_image_free(m);
     assert_int_equal(tu_run(err, sizeof err, "render", e->photo, "-o", e->out,
                             "--scar", scar, NULL), 1);
-    assert_one_line(err, scar);
+    tu_assert_one_line(err, scar, NULL);
     free(scar);
 }
 

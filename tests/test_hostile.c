@@ -54,19 +54,6 @@ static int teardown(void **state)
 
 /* ---- checks ------------------------------------------------------------ */
 
-/* One line, naming `file` and saying `what`. */
-static void assert_one_line(const char *msg, const char *file,
-                            const char *what)
-{
-    size_t n = strlen(msg);
-    if (!(n > 0 && msg[n - 1] == '\n' && !memchr(msg, '\n', n - 1)))
-        fail_msg("not one line: \"%s\"", msg);
-    if (file && !strstr(msg, file))
-        fail_msg("\"%s\" does not name %s", msg, file);
-    if (what && !strstr(msg, what))
-        fail_msg("\"%s\" does not say \"%s\"", msg, what);
-}
-
 /* No file at all in the output folder (which may not exist). */
 static void assert_no_output(const char *out)
 {
@@ -87,7 +74,7 @@ static void expect(env *e, const char *photo, int code, const char *file,
                     a1, a2, NULL);
     if (rc != code)
         fail_msg("%s: exit %d, want %d (%s)", photo, rc, code, err);
-    assert_one_line(err, file, what);
+    tu_assert_one_line(err, file, what);
     assert_no_output(e->out);
     uint8_t *after = tu_read(photo, &n1);
     assert_int_equal(n0, n1);
@@ -571,7 +558,7 @@ static void test_unwritable_output(void **state)
     char *through = tu_path(p, "out");
     assert_int_equal(tu_run(err, sizeof err, "render", p, "-o", through,
                             NULL), 1);
-    assert_one_line(err, through, "Not a directory");
+    tu_assert_one_line(err, through, "Not a directory");
     free(through);
 
     /* a read-only folder (root may write anyway) */
@@ -579,7 +566,7 @@ static void test_unwritable_output(void **state)
         assert_int_equal(mkdir(e->out, 0555), 0);
         assert_int_equal(tu_run(err, sizeof err, "render", p, "-o", e->out,
                                 NULL), 1);
-        assert_one_line(err, e->out, "Permission denied");
+        tu_assert_one_line(err, e->out, "Permission denied");
         assert_int_equal(tu_count_entries(e->out), 0);
         rmdir(e->out);
     }
@@ -604,7 +591,7 @@ static void test_unwritable_output(void **state)
         assert_int_equal(symlink("/dev/full", two), 0);
         assert_int_equal(tu_run(err, sizeof err, "render", p, "-o", e->out,
                                 "-q", NULL), 1);
-        assert_one_line(err, two, "No space left on device");
+        tu_assert_one_line(err, two, "No space left on device");
         char head[1024];
         snprintf(head, sizeof head, "smpr: %s: ", two);
         assert_int_equal(strncmp(err, head, strlen(head)), 0);
@@ -695,7 +682,7 @@ static void test_interrupt(void **state)
                 fail_msg("interrupted after %.2f s: exit %d (%s)", at[i], rc,
                          err);
             if (err[0])
-                assert_one_line(err, NULL, "cancelled");
+                tu_assert_one_line(err, NULL, "cancelled");
             assert_no_output(e->out);
         } else {
             assert_int_equal(tu_count_entries(e->out), 4);

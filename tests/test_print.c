@@ -116,15 +116,6 @@ static char *text_of(const char *pdf, char *out, size_t size)
     return out;
 }
 
-static void assert_one_line(const char *msg, const char *what)
-{
-    size_t n = strlen(msg);
-    assert_true(n > 0 && msg[n - 1] == '\n');
-    assert_null(memchr(msg, '\n', n - 1));
-    if (what && !strstr(msg, what))
-        fail_msg("message '%s' does not name '%s'", msg, what);
-}
-
 static void test_help(void **state)
 {
     (void)state;
@@ -347,18 +338,18 @@ static void test_usage_errors(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         assert_int_equal(tu_run(err, sizeof err, "print", e->photo, "-o",
                                 e->pdf, bad[i][0], bad[i][1], NULL), 2);
-        assert_one_line(err, "print");
+        tu_assert_one_line(err, "print", NULL);
         assert_false(tu_exists(e->pdf));
     }
     assert_int_equal(tu_run(err, sizeof err, "print", e->photo, NULL), 2);
-    assert_one_line(err, "-o");
+    tu_assert_one_line(err, "-o", NULL);
     assert_int_equal(tu_run(err, sizeof err, "print", "-o", e->pdf, NULL), 2);
-    assert_one_line(err, "PHOTO");
+    tu_assert_one_line(err, "PHOTO", NULL);
     setenv("SOURCE_DATE_EPOCH", "yesterday", 1);
     assert_int_equal(tu_run(err, sizeof err, "print", e->photo, "-o", e->pdf,
                             NULL), 2);
     unsetenv("SOURCE_DATE_EPOCH");
-    assert_one_line(err, "SOURCE_DATE_EPOCH");
+    tu_assert_one_line(err, "SOURCE_DATE_EPOCH", NULL);
     assert_int_equal(tu_count_entries(e->dir), 1);
 }
 
@@ -378,13 +369,13 @@ static void test_bad_inputs(void **state)
     for (int i = 0; i < 4; i++) {
         assert_int_equal(tu_run(err, sizeof err, "print", bad[i], "-o",
                                 e->pdf, "--date", "2024-05-01", NULL), 1);
-        assert_one_line(err, bad[i]);
+        tu_assert_one_line(err, bad[i], NULL);
         assert_false(tu_exists(e->pdf));
     }
     /* the output may not replace the photo */
     assert_int_equal(tu_run(err, sizeof err, "print", e->photo, "-o",
                             e->photo, NULL), 1);
-    assert_one_line(err, "overwrite");
+    tu_assert_one_line(err, "overwrite", NULL);
     size_t m;
     uint8_t *now = tu_read(e->photo, &m);
     assert_int_equal(n, m);
@@ -393,7 +384,7 @@ static void test_bad_inputs(void **state)
     char *deep = tu_path(e->dir, "no/such/dir.pdf");
     assert_int_equal(tu_run(err, sizeof err, "print", e->photo, "-o", deep,
                             "-q", NULL), 1);
-    assert_one_line(err, deep);
+    tu_assert_one_line(err, deep, NULL);
     assert_int_equal(tu_count_entries(e->dir), 3);  /* photo, text, cut */
     free(now);
     free(png);

@@ -91,6 +91,17 @@ int tu_write(const char *path, const void *data, size_t size)
     return fclose(f) == 0 && w == size ? 0 : -1;
 }
 
+void tu_assert_one_line(const char *msg, const char *file, const char *what)
+{
+    size_t n = strlen(msg);
+    if (!(n > 0 && msg[n - 1] == '\n' && !memchr(msg, '\n', n - 1)))
+        fail_msg("not one line: \"%s\"", msg);
+    if (file && !strstr(msg, file))
+        fail_msg("\"%s\" does not name %s", msg, file);
+    if (what && !strstr(msg, what))
+        fail_msg("\"%s\" does not say \"%s\"", msg, what);
+}
+
 int tu_files_equal(const char *a, const char *b)
 {
     size_t na, nb;

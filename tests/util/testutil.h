@@ -20,6 +20,9 @@ int tu_exists(const char *path);
 uint8_t *tu_read(const char *path, size_t *size);
 int tu_write(const char *path, const void *data, size_t size);
 int tu_files_equal(const char *a, const char *b);
+/* A message (the CLI's stderr) is one line, naming `file` and saying
+ * `what` (each may be NULL). */
+void tu_assert_one_line(const char *msg, const char *file, const char *what);
 /* Number of entries in a folder, "." and ".." not counted. */
 int tu_count_entries(const char *dir);
 
