@@ -152,9 +152,11 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_image.h $(BUILD)/cli_options.o $
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< \
 	    $(BUILD)/cli_options.o $(LIB) $(LIBS) -lz
 
-$(BUILD)/fuzz/mkcorpus: tests/fuzz/mkcorpus.c
+$(BUILD)/fuzz/mkcorpus: tests/fuzz/mkcorpus.c tests/util/imgmake.c \
+                        tests/util/imgmake.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/util $(LDFLAGS) -o $@ $(filter %.c,$^) \
+	    $(LIBS) -lz
 
 fuzz-build: $(FUZZ_BIN) $(BUILD)/fuzz/mkcorpus
 

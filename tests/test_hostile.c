@@ -19,7 +19,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "testutil.h"
-#include <jpeglib.h>    /* after stdio.h */
+#include "imgmake.h"
 #if defined(__has_include)
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
@@ -86,71 +86,26 @@ static void expect(env *e, const char *photo, int code, const char *file,
 
 /* ---- making inputs ------------------------------------------------------ */
 
-typedef struct buf {
-    uint8_t *data;
-    size_t size, cap;
-} buf;
-
-static void add(buf *b, const void *p, size_t n)
-{
-    if (b->size + n > b->cap) {
-        b->cap = (b->size + n) * 2;
-        b->data = realloc(b->data, b->cap);
-        assert_non_null(b->data);
-    }
-    memcpy(b->data + b->size, p, n);
-    b->size += n;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-           (uint32_t)p[2] << 8 | p[3];
-}
-
-static void chunk(buf *b, const char *type, const uint8_t *data, size_t len)
-{
-    uint8_t v[4];
-    put32(v, (uint32_t)len);
-    add(b, v, 4);
-    add(b, type, 4);
-    uLong crc = crc32(0, (const Bytef *)type, 4);
-    if (len) {
-        add(b, data, len);
-        crc = crc32(crc, data, (uInt)len);
-    }
-    put32(v, (uint32_t)crc);
-    add(b, v, 4);
-}
-
 /* A PNG of the given header around a ready-made zlib stream. */
-static void png_around(buf *b, uint32_t w, uint32_t h, int depth, int type,
+static void png_around(tu_buf *b, uint32_t w, uint32_t h, int depth, int type,
                        const uint8_t *z, size_t zn)
 {
     static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a,
                                    '\n'};
     memset(b, 0, sizeof *b);
-    add(b, sig, 8);
+    tu_buf_add(b, sig, 8);
     uint8_t ihdr[13] = {0};
-    put32(ihdr, w);
-    put32(ihdr + 4, h);
+    tu_put32(ihdr, w);
+    tu_put32(ihdr + 4, h);
     ihdr[8] = (uint8_t)depth;
     ihdr[9] = (uint8_t)type;
-    chunk(b, "IHDR", ihdr, 13);
-    chunk(b, "IDAT", z, zn);
-    chunk(b, "IEND", NULL, 0);
+    tu_png_chunk(b, "IHDR", ihdr, 13);
+    tu_png_chunk(b, "IDAT", z, zn);
+    tu_png_chunk(b, "IEND", NULL, 0);
 }
 
 /* A PNG whose rows (filter bytes included) are `raw`. */
-static void png_of_rows(buf *b, uint32_t w, uint32_t h, int depth, int type,
+static void png_of_rows(tu_buf *b, uint32_t w, uint32_t h, int depth, int type,
                         const uint8_t *raw, size_t n)
 {
     uLongf zn = compressBound((uLong)n);
@@ -161,7 +116,7 @@ static void png_of_rows(buf *b, uint32_t w, uint32_t h, int depth, int type,
     free(z);
 }
 
-static void save(const char *path, const buf *b)
+static void save(const char *path, const tu_buf *b)
 {
     assert_int_equal(tu_write(path, b->data, b->size), 0);
 }
@@ -188,46 +143,16 @@ static size_t marker(const uint8_t *d, size_t n, uint8_t m)
     return 0;
 }
 
-typedef struct jspec {
-    int w, h, comps;
-    J_COLOR_SPACE cs;
-    const jpeg_scan_info *scans;
-    int nscans;
-} jspec;
-
-static void jpeg_file(const char *path, const jspec *s)
+/* A 4:4:4 JPEG file (scans: its own progression, or NULL). */
+static void jpeg_file(const char *path, int w, int h, int comps,
+                      const jpeg_scan_info *scans, int nscans)
 {
-    struct jpeg_compress_struct c;
-    struct jpeg_error_mgr jerr;
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    c.err = jpeg_std_error(&jerr);
-    jpeg_create_compress(&c);
-    jpeg_stdio_dest(&c, fp);
-    c.image_width = (JDIMENSION)s->w;
-    c.image_height = (JDIMENSION)s->h;
-    c.input_components = s->comps;
-    c.in_color_space = s->cs;
-    jpeg_set_defaults(&c);
-    for (int i = 0; i < c.num_components; i++)
-        c.comp_info[i].h_samp_factor = c.comp_info[i].v_samp_factor = 1;
-    if (s->scans) {
-        c.scan_info = s->scans;
-        c.num_scans = s->nscans;
-    }
-    jpeg_start_compress(&c, TRUE);
-    JSAMPLE *row = malloc((size_t)s->w * (size_t)s->comps);
-    assert_non_null(row);
-    for (int y = 0; y < s->h; y++) {
-        for (int i = 0; i < s->w * s->comps; i++)
-            row[i] = (JSAMPLE)((i * 7 + y * 13) & 255);
-        JSAMPROW r = row;
-        jpeg_write_scanlines(&c, &r, 1);
-    }
-    jpeg_finish_compress(&c);
-    jpeg_destroy_compress(&c);
-    free(row);
-    assert_int_equal(fclose(fp), 0);
+    size_t n;
+    uint8_t *d = tu_make_jpeg(&(tu_jpeg){.w = w, .h = h, .comps = comps,
+                                         .full_chroma = 1, .scans = scans,
+                                         .nscans = nscans}, &n);
+    assert_int_equal(tu_write(path, d, n), 0);
+    free(d);
 }
 
 /* ---- damaged files ------------------------------------------------------ */
@@ -257,9 +182,9 @@ static void test_bad_crc(void **state)
     uint8_t *d = tu_read(p, &n);
     size_t pos = 8;
     while (pos + 12 <= n && memcmp(d + pos + 4, "IDAT", 4) != 0)
-        pos += 12 + get32(d + pos);
+        pos += 12 + tu_get32(d + pos);
     assert_true(pos + 12 <= n);
-    d[pos + 8 + get32(d + pos)] ^= 0x5a;        /* the IDAT's CRC */
+    d[pos + 8 + tu_get32(d + pos)] ^= 0x5a;        /* the IDAT's CRC */
     assert_int_equal(tu_write(p, d, n), 0);
     expect(e, p, 1, p, "CRC error", NULL, NULL);
     free(d);
@@ -311,7 +236,7 @@ static void test_absurd_sizes(void **state)
     uLongf zn = 64;
     uint8_t z[64];
     assert_int_equal(compress(z, &zn, raw, sizeof raw), Z_OK);
-    buf b;
+    tu_buf b;
     char *p = tu_path(e->dir, "strip.png");
     /* 10^8 pixels is within the default limit, but not a photo */
     png_around(&b, 1, 100000000, 8, 2, z, zn);
@@ -357,7 +282,7 @@ static void test_png_bomb(void **state)
     z_stream zs;
     memset(&zs, 0, sizeof zs);
     assert_int_equal(deflateInit(&zs, 9), Z_OK);
-    buf z = {0};
+    tu_buf z = {0};
     size_t first = 0;
     for (int k = 0; k < 2; k++) {       /* the first run carries the header */
         zs.next_in = zeros;
@@ -366,28 +291,28 @@ static void test_png_bomb(void **state)
         zs.avail_out = (uInt)(2 * run / 100 + 1024);
         assert_int_equal(deflate(&zs, Z_SYNC_FLUSH), Z_OK);
         assert_int_equal(zs.avail_in, 0);
-        add(&z, out, (size_t)(zs.next_out - out));
+        tu_buf_add(&z, out, (size_t)(zs.next_out - out));
         if (k == 0)
             first = z.size;
     }
     size_t again = z.size - first;
-    memcpy(out, z.data + first, again);     /* add() may move z.data */
+    memcpy(out, z.data + first, again);     /* tu_buf_add() may move z.data */
     for (uint32_t k = 2; k < runs; k++)
-        add(&z, out, again);
+        tu_buf_add(&z, out, again);
     zs.next_in = NULL;
     zs.avail_in = 0;
     zs.next_out = out;
     zs.avail_out = 64;
     assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
-    add(&z, out, (size_t)(zs.next_out - out));
+    tu_buf_add(&z, out, (size_t)(zs.next_out - out));
     deflateEnd(&zs);
     uLong a1 = adler32(1, zeros, (uInt)run), all = a1;
     for (uint32_t k = 1; k < runs; k++)
         all = adler32_combine(all, a1, (z_off_t)run);
-    put32(z.data + z.size - 4, (uint32_t)all);
+    tu_put32(z.data + z.size - 4, (uint32_t)all);
     assert_true(z.size < ((size_t)1 << 20));
 
-    buf b;
+    tu_buf b;
     png_around(&b, side, side, 8, 0, z.data, z.size);
     char *p = tu_path(e->dir, "bomb.png");
     save(p, &b);
@@ -414,7 +339,7 @@ static void test_jpeg_scan_bomb(void **state)
                 sc[n++] = (jpeg_scan_info){1, {c}, k, k, b == 10 ? 0 : b + 1,
                                            b};
     char *p = tu_path(e->dir, "scans.jpg");
-    jpeg_file(p, &(jspec){16, 16, 3, JCS_RGB, sc, n});
+    jpeg_file(p, 16, 16, 3, sc, n);
     expect(e, p, 1, p, "more than 500 scans", NULL, NULL);
     free(p);
 }
@@ -434,7 +359,7 @@ static void test_dot_bomb(void **state)
         raw[4 * y + 2] = 160;
         raw[4 * y + 3] = 135;
     }
-    buf b;
+    tu_buf b;
     png_of_rows(&b, 1, h, 8, 2, raw, (size_t)h * 4);
     char *p = tu_path(e->dir, "thin.png");
     save(p, &b);
@@ -466,7 +391,7 @@ static void test_cmyk(void **state)
 {
     env *e = *state;
     char *p = tu_path(e->dir, "print.jpg");
-    jpeg_file(p, &(jspec){64, 48, 4, JCS_CMYK, NULL, 0});
+    jpeg_file(p, 64, 48, 4, NULL, 0);
     expect(e, p, 1, p, "CMYK JPEG is not supported", NULL, NULL);
     free(p);
 }
@@ -517,7 +442,7 @@ static void test_16bit(void **state)
             r[2 + 2 * x] = (uint8_t)v16;
         }
     }
-    buf b;
+    tu_buf b;
     png_of_rows(&b, w, h, 16, 2, raw, rowbytes * h);
     char *p = tu_path(e->dir, "deep.png");
     save(p, &b);

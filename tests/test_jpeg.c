@@ -1,10 +1,11 @@
 /*
  * test_jpeg.c - the JPEG back-end (jpeg_io.c, exif.c).  Every input is made
- * here with libjpeg directly into memory, so the expectations come from
- * what we asked libjpeg to write (and from libjpeg's own decode), not from
- * smpr's output of yesterday.  EXIF orientations are checked against the
- * EXIF 2.3 definition of the tag (which visual side the stored 0th row and
- * 0th column are), not against smp_image_orient.
+ * with libjpeg directly into memory (tests/util/imgmake.c), so the
+ * expectations come from what we asked libjpeg to write (and from
+ * libjpeg's own decode), not from smpr's output of yesterday.  EXIF
+ * orientations are checked against the EXIF 2.3 definition of the tag
+ * (which visual side the stored 0th row and 0th column are), not against
+ * smp_image_orient.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -16,96 +17,40 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include <jpeglib.h>
+#include "imgmake.h"
 #include "internal.h"
 
 /* ---- making JPEGs -------------------------------------------------------- */
 
-typedef void (*fill_fn)(int x, int y, int w, int h, uint8_t *px);
+typedef tu_jpeg spec;
 
-typedef struct spec {
-    int w, h;
-    int comps;                  /* 1 grey, 3 RGB, 4 CMYK */
-    int ycck;                   /* with comps 4: store as YCCK */
-    int quality;                /* 0: 90 */
-    int progressive;
-    int full_chroma;            /* 4:4:4 instead of libjpeg's 4:2:0 */
-    fill_fn fill;
-    const uint8_t *app1;
-    size_t app1_len;
-    const uint8_t *icc;
-    unsigned icc_len;
-    int density_unit, xd, yd;   /* xd == 0: libjpeg's default 1:1 */
-    const jpeg_scan_info *scans;
-    int nscans;
-} spec;
-
+/* The JPEG a spec gives, at quality 90 unless it says otherwise. */
 static uint8_t *make_jpeg(const spec *s, size_t *len)
 {
-    struct jpeg_compress_struct c;
-    struct jpeg_error_mgr jerr;
-    unsigned char *buf = NULL;
-    unsigned long n = 0;
-    c.err = jpeg_std_error(&jerr);
-    jpeg_create_compress(&c);
-    jpeg_mem_dest(&c, &buf, &n);
-    c.image_width = (JDIMENSION)s->w;
-    c.image_height = (JDIMENSION)s->h;
-    c.input_components = s->comps;
-    c.in_color_space = s->comps == 1 ? JCS_GRAYSCALE
-                       : s->comps == 3 ? JCS_RGB : JCS_CMYK;
-    jpeg_set_defaults(&c);
-    if (s->ycck)
-        jpeg_set_colorspace(&c, JCS_YCCK);
-    jpeg_set_quality(&c, s->quality ? s->quality : 90, TRUE);
-    if (s->full_chroma)
-        c.comp_info[0].h_samp_factor = c.comp_info[0].v_samp_factor = 1;
-    if (s->progressive)
-        jpeg_simple_progression(&c);
-    if (s->scans) {
-        c.scan_info = s->scans;
-        c.num_scans = s->nscans;
-    }
-    if (s->xd) {
-        c.density_unit = (UINT8)s->density_unit;
-        c.X_density = (UINT16)s->xd;
-        c.Y_density = (UINT16)s->yd;
-    }
-    jpeg_start_compress(&c, TRUE);
-    if (s->app1)
-        jpeg_write_marker(&c, JPEG_APP0 + 1, s->app1, (unsigned)s->app1_len);
-    if (s->icc)
-        jpeg_write_icc_profile(&c, s->icc, s->icc_len);
-    uint8_t *row = malloc((size_t)s->w * (size_t)s->comps);
-    assert_non_null(row);
-    for (int y = 0; y < s->h; y++) {
-        for (int x = 0; x < s->w; x++)
-            s->fill(x, y, s->w, s->h, row + (size_t)x * (size_t)s->comps);
-        JSAMPROW r = row;
-        jpeg_write_scanlines(&c, &r, 1);
-    }
-    jpeg_finish_compress(&c);
-    jpeg_destroy_compress(&c);
-    free(row);
-    *len = n;
-    return buf;
+    spec q = *s;
+    if (!q.quality)
+        q.quality = 90;
+    return tu_make_jpeg(&q, len);
 }
 
-/* Fills px with comps bytes; 3-component fills are used for all. */
-static void fill_gradient(int x, int y, int w, int h, uint8_t *px)
+/* Fills px with comps bytes (the spec's: 3 for the colour fills). */
+static void fill_gradient(int x, int y, int w, int h, int comps,
+                          uint8_t *px)
 {
     px[0] = (uint8_t)(x * 255 / (w > 1 ? w - 1 : 1));
     px[1] = (uint8_t)(y * 255 / (h > 1 ? h - 1 : 1));
     px[2] = (uint8_t)((x * 3 + y * 5) & 255);
 }
 
-static void fill_grey(int x, int y, int w, int h, uint8_t *px)
+static void fill_grey(int x, int y, int w, int h, int comps,
+                      uint8_t *px)
 {
     (void)h;
     px[0] = (uint8_t)((x * 255 / (w - 1) + y * 7) & 255);
 }
 
-static void fill_cmyk(int x, int y, int w, int h, uint8_t *px)
+static void fill_cmyk(int x, int y, int w, int h, int comps,
+                      uint8_t *px)
 {
     (void)w;
     (void)h;
@@ -116,7 +61,8 @@ static void fill_cmyk(int x, int y, int w, int h, uint8_t *px)
 }
 
 /* Sensor-like noise: lots of entropy-coded data to cut into. */
-static void fill_noise(int x, int y, int w, int h, uint8_t *px)
+static void fill_noise(int x, int y, int w, int h, int comps,
+                       uint8_t *px)
 {
     (void)h;
     uint32_t v = (uint32_t)(y * w + x) * 2654435761u;
@@ -132,7 +78,8 @@ static const uint8_t QUAD[2][2][3] = {
     {{0, 0, 255}, {255, 255, 0}},       /* bottom: left blue, right yellow */
 };
 
-static void fill_quadrants(int x, int y, int w, int h, uint8_t *px)
+static void fill_quadrants(int x, int y, int w, int h, int comps,
+                           uint8_t *px)
 {
     memcpy(px, QUAD[y >= h / 2][x >= w / 2], 3);
 }
@@ -503,7 +450,7 @@ static smp_image *gradient_image(uint32_t w, uint32_t h)
     assert_int_equal(smp_image_new(w, h, &img, &err), SMP_OK);
     for (uint32_t y = 0; y < h; y++)
         for (uint32_t x = 0; x < w; x++)
-            fill_gradient((int)x, (int)y, (int)w, (int)h,
+            fill_gradient((int)x, (int)y, (int)w, (int)h, 4,
                           img->pixels + y * img->stride + 4 * x);
     return img;
 }

@@ -22,31 +22,16 @@
 #include <unistd.h>
 #include <png.h>
 #include <zlib.h>
+#include "imgmake.h"
 #include "internal.h"
 
 static char tmpdir[64];
 
 /* ---- building PNGs in memory ------------------------------------------ */
 
-typedef struct membuf {
-    uint8_t *data;
-    size_t size, cap;
-} membuf;
-
-static void mem_append(membuf *m, const void *p, size_t n)
-{
-    if (m->size + n > m->cap) {
-        m->cap = (m->size + n) * 2;
-        m->data = realloc(m->data, m->cap);
-        assert_non_null(m->data);
-    }
-    memcpy(m->data + m->size, p, n);
-    m->size += n;
-}
-
 static void mem_write(png_structp png, png_bytep d, size_t n)
 {
-    mem_append(png_get_io_ptr(png), d, n);
+    tu_buf_add(png_get_io_ptr(png), d, n);
 }
 
 static void mem_flush(png_structp png)
@@ -54,41 +39,10 @@ static void mem_flush(png_structp png)
     (void)png;
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-           (uint32_t)p[2] << 8 | p[3];
-}
-
-/* One chunk with its CRC computed by zlib, as the PNG spec defines it. */
-static void append_chunk(membuf *m, const char *type, const uint8_t *data,
-                         uint32_t len)
-{
-    uint8_t b[4];
-    put32(b, len);
-    mem_append(m, b, 4);
-    mem_append(m, type, 4);
-    if (len)
-        mem_append(m, data, len);
-    uLong crc = crc32(0, (const Bytef *)type, 4);
-    if (len)        /* crc32() with a NULL buffer restarts the CRC */
-        crc = crc32(crc, data, len);
-    put32(b, (uint32_t)crc);
-    mem_append(m, b, 4);
-}
-
 /* Offset of the first chunk of `type`, or 0. */
 static size_t find_chunk(const uint8_t *d, size_t n, const char *type)
 {
-    for (size_t pos = 8; pos + 12 <= n; pos += 12 + get32(d + pos))
+    for (size_t pos = 8; pos + 12 <= n; pos += 12 + tu_get32(d + pos))
         if (memcmp(d + pos + 4, type, 4) == 0)
             return pos;
     return 0;
@@ -97,8 +51,8 @@ static size_t find_chunk(const uint8_t *d, size_t n, const char *type)
 /* Recomputes a chunk's CRC after its data was changed on purpose. */
 static void fix_crc(uint8_t *d, size_t pos)
 {
-    uint32_t len = get32(d + pos);
-    put32(d + pos + 8 + len, (uint32_t)crc32(0, d + pos + 4, len + 4));
+    uint32_t len = tu_get32(d + pos);
+    tu_put32(d + pos + 8 + len, (uint32_t)crc32(0, d + pos + 4, len + 4));
 }
 
 typedef struct spec {
@@ -131,7 +85,7 @@ static int channels_of(int type)
 }
 
 /* Writes s with plain libpng; samples below 8 bits are packed by libpng. */
-static void make_png(const spec *s, membuf *m)
+static void make_png(const spec *s, tu_buf *m)
 {
     int ch = channels_of(s->type);
     size_t rowbytes = (size_t)s->w * ch * (s->depth == 16 ? 2 : 1);
@@ -226,7 +180,7 @@ static void expect(const spec *s, uint8_t *px, int *has_alpha)
 /* Decodes s and compares every byte with the expected pixels. */
 static void check_decode(const spec *s)
 {
-    membuf m;
+    tu_buf m;
     make_png(s, &m);
     smp_image *img = NULL;
     smp_error err;
@@ -417,7 +371,7 @@ static void test_opaque_alpha_is_not_alpha(void **state)
 
 /* ---- gamma policy ------------------------------------------------------ */
 
-static uint8_t decode_grey_pixel(const membuf *m, int *icc_kept)
+static uint8_t decode_grey_pixel(const tu_buf *m, int *icc_kept)
 {
     smp_image *img;
     smp_error err;
@@ -440,7 +394,7 @@ static uint8_t decode_grey_pixel(const membuf *m, int *icc_kept)
 static const uint8_t *fake_icc(const char *space, uint32_t *len);
 
 /* Grey and RGB PNGs (for the profile) with the values 64, 0, 255. */
-static void make_gamma_png(membuf *m, double gamma, int rgb_icc)
+static void make_gamma_png(tu_buf *m, double gamma, int rgb_icc)
 {
     static const uint16_t grey[3] = {64, 0, 255};
     static const uint16_t rgb[9] = {64, 64, 64, 0, 0, 0, 255, 255, 255};
@@ -456,7 +410,7 @@ static void make_gamma_png(membuf *m, double gamma, int rgb_icc)
 static void test_gamma_policy(void **state)
 {
     (void)state;
-    membuf m;
+    tu_buf m;
     int icc;
 
     /* linear light: 64/255 linear is about 137 sRGB-encoded */
@@ -482,11 +436,11 @@ static void test_gamma_policy(void **state)
     size_t at[2] = {33, find_chunk(m.data, m.size, "IDAT")};
     assert_true(at[1] > find_chunk(m.data, m.size, "gAMA"));
     for (int i = 0; i < 2; i++) {
-        membuf n = {0};
-        mem_append(&n, m.data, at[i]);
+        tu_buf n = {0};
+        tu_buf_add(&n, m.data, at[i]);
         const uint8_t intent = 0;
-        append_chunk(&n, "sRGB", &intent, 1);
-        mem_append(&n, m.data + at[i], m.size - at[i]);
+        tu_png_chunk(&n, "sRGB", &intent, 1);
+        tu_buf_add(&n, m.data + at[i], m.size - at[i]);
         assert_int_equal(decode_grey_pixel(&n, NULL), 64);
         free(n.data);
     }
@@ -507,7 +461,7 @@ static const uint8_t *fake_icc(const char *space, uint32_t *len)
     uint8_t *b = p[memcmp(space, "GRAY", 4) == 0];
     for (size_t i = 0; i < sizeof p[0]; i++)
         b[i] = (uint8_t)(i * 13 + 7);
-    put32(b, sizeof p[0]);
+    tu_put32(b, sizeof p[0]);
     memset(b + 4, 0, 4);
     b[8] = 4;                           /* version 4.0 */
     memset(b + 9, 0, 3);
@@ -516,18 +470,18 @@ static const uint8_t *fake_icc(const char *space, uint32_t *len)
     memcpy(b + 20, "XYZ ", 4);
     memcpy(b + 36, "acsp", 4);
     memset(b + 64, 0, 4);               /* perceptual intent */
-    put32(b + 68, 0x0000F6D6);          /* D50 */
-    put32(b + 72, 0x00010000);
-    put32(b + 76, 0x0000D32D);
-    put32(b + 128, 1);                  /* one tag */
+    tu_put32(b + 68, 0x0000F6D6);          /* D50 */
+    tu_put32(b + 72, 0x00010000);
+    tu_put32(b + 76, 0x0000D32D);
+    tu_put32(b + 128, 1);                  /* one tag */
     memcpy(b + 132, "desc", 4);
-    put32(b + 136, 144);
-    put32(b + 140, 16);
+    tu_put32(b + 136, 144);
+    tu_put32(b + 140, 16);
     *len = sizeof p[0];
     return b;
 }
 
-static void save_membuf(const membuf *m, const char *path)
+static void save_membuf(const tu_buf *m, const char *path)
 {
     FILE *fp = fopen(path, "wb");
     assert_non_null(fp);
@@ -629,7 +583,7 @@ static void test_meta_roundtrip(void **state)
     s.phys_unit = PNG_RESOLUTION_METER;
     s.phys_x = 11811;               /* 300 dpi */
     s.phys_y = 5906;
-    membuf m;
+    tu_buf m;
     make_png(&s, &m);
     char in[128], out[128];
     path_in_tmp(in, sizeof in, "meta-in.png");
@@ -678,7 +632,7 @@ static void test_meta_srgb_aspect(void **state)
     s.phys_unit = PNG_RESOLUTION_UNKNOWN;
     s.phys_x = 1;
     s.phys_y = 2;
-    membuf m;
+    tu_buf m;
     make_png(&s, &m);
     char in[128], out[128];
     path_in_tmp(in, sizeof in, "srgb-in.png");
@@ -716,15 +670,15 @@ static void test_big_profile(void **state)
     uint8_t *icc = calloc(1, len);
     assert_non_null(icc);
     memcpy(icc, head, small);
-    put32(icc, len);
-    put32(icc + 140, len - 144);        /* the one tag fills the rest */
+    tu_put32(icc, len);
+    tu_put32(icc + 140, len - 144);        /* the one tag fills the rest */
     icc[len - 1] = 0x5a;
     uint16_t v[3] = {10, 20, 30};
     spec s = basic("big-icc", PNG_COLOR_TYPE_RGB, 8, 1, 1, 0);
     s.samples = v;
     s.icc = icc;
     s.icc_len = len;
-    membuf m;
+    tu_buf m;
     make_png(&s, &m);
     smp_image *img;
     smp_error err;
@@ -745,7 +699,7 @@ static void test_gray_profile_dropped(void **state)
     spec s = basic("grey-icc", PNG_COLOR_TYPE_GRAY, 8, 3, 2, 0);
     s.samples = v;
     s.icc = fake_icc("GRAY", &s.icc_len);
-    membuf m;
+    tu_buf m;
     make_png(&s, &m);
     assert_true(find_chunk(m.data, m.size, "iCCP") != 0);   /* it is there */
     smp_image *img;
@@ -922,7 +876,7 @@ static void test_write_bad_profile(void **state)
 /* ---- damaged and hostile files ----------------------------------------- */
 
 /* A 64x64 RGB image of noise, so IDAT is long enough to cut anywhere. */
-static void make_noise_png(membuf *m)
+static void make_noise_png(tu_buf *m)
 {
     uint16_t *v = make_samples(64, 64, 3, 8, 0);
     spec s = basic("noise", PNG_COLOR_TYPE_RGB, 8, 64, 64, 0);
@@ -952,7 +906,7 @@ static void expect_corrupt(const uint8_t *d, size_t n, const char *what)
 static void test_truncated(void **state)
 {
     (void)state;
-    membuf m;
+    tu_buf m;
     make_noise_png(&m);
     size_t idat = find_chunk(m.data, m.size, "IDAT");
     assert_true(idat > 0);
@@ -975,10 +929,10 @@ static void test_truncated(void **state)
 static void test_bad_crc(void **state)
 {
     (void)state;
-    membuf m;
+    tu_buf m;
     make_noise_png(&m);
     size_t idat = find_chunk(m.data, m.size, "IDAT");
-    size_t crc = idat + 8 + get32(m.data + idat);
+    size_t crc = idat + 8 + tu_get32(m.data + idat);
     m.data[crc] ^= 0x55;
     expect_corrupt(m.data, m.size, "IDAT CRC");
     m.data[crc] ^= 0x55;
@@ -990,10 +944,10 @@ static void test_bad_crc(void **state)
 static void test_bad_zlib(void **state)
 {
     (void)state;
-    membuf m;
+    tu_buf m;
     make_noise_png(&m);
     size_t idat = find_chunk(m.data, m.size, "IDAT");
-    uint32_t len = get32(m.data + idat);
+    uint32_t len = tu_get32(m.data + idat);
     uint8_t *d = m.data + idat + 8;
 
     uint8_t save[32];
@@ -1022,24 +976,24 @@ static void test_bad_zlib(void **state)
 }
 
 /* A hand-made PNG: IHDR with any size, a little IDAT, IEND. */
-static void make_crafted(membuf *m, uint32_t w, uint32_t h)
+static void make_crafted(tu_buf *m, uint32_t w, uint32_t h)
 {
     static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a,
                                    '\n'};
     memset(m, 0, sizeof *m);
-    mem_append(m, sig, 8);
+    tu_buf_add(m, sig, 8);
     uint8_t ihdr[13] = {0};
-    put32(ihdr, w);
-    put32(ihdr + 4, h);
+    tu_put32(ihdr, w);
+    tu_put32(ihdr + 4, h);
     ihdr[8] = 8;
     ihdr[9] = PNG_COLOR_TYPE_RGB;
-    append_chunk(m, "IHDR", ihdr, 13);
+    tu_png_chunk(m, "IHDR", ihdr, 13);
     uint8_t raw[1 + 3 * 4] = {0};
     uint8_t z[64];
     uLongf zn = sizeof z;
     assert_int_equal(compress(z, &zn, raw, sizeof raw), Z_OK);
-    append_chunk(m, "IDAT", z, (uint32_t)zn);
-    append_chunk(m, "IEND", NULL, 0);
+    tu_png_chunk(m, "IDAT", z, (uint32_t)zn);
+    tu_png_chunk(m, "IEND", NULL, 0);
 }
 
 static void test_zero_size(void **state)
@@ -1047,7 +1001,7 @@ static void test_zero_size(void **state)
     (void)state;
     uint32_t dims[][2] = {{0, 1}, {1, 0}, {0, 0}};
     for (size_t i = 0; i < 3; i++) {
-        membuf m;
+        tu_buf m;
         make_crafted(&m, dims[i][0], dims[i][1]);
         smp_image *img;
         smp_error err;
@@ -1058,7 +1012,7 @@ static void test_zero_size(void **state)
         free(m.data);
     }
     /* the crafting itself is sound: 4x1 decodes */
-    membuf m;
+    tu_buf m;
     make_crafted(&m, 4, 1);
     smp_image *img;
     smp_error err;
@@ -1071,7 +1025,7 @@ static void test_zero_size(void **state)
 static void test_over_limit(void **state)
 {
     (void)state;
-    membuf m;
+    tu_buf m;
     make_crafted(&m, 20000, 20000);
     smp_image *img;
     smp_error err;
@@ -1132,7 +1086,7 @@ static unsigned long vm_bytes(void)
 static void test_no_big_allocation(void **state)
 {
     (void)state;
-    membuf over, tiny;
+    tu_buf over, tiny;
     make_crafted(&over, 20000, 20000);
     make_crafted(&tiny, 10000, 10000);
     unsigned long vm = vm_bytes();

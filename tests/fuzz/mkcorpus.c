@@ -7,7 +7,8 @@
  * restart-marked, greyscale and CMYK/YCCK JPEGs, every EXIF orientation in
  * both byte orders, an ICC profile and JFIF densities; lines of render
  * options; and batch manifests as spreadsheets write them.  Images are
- * written with libpng and libjpeg directly, not through libsmp.
+ * written with libpng and libjpeg directly (JPEGs through
+ * tests/util/imgmake.c), not through libsmp.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -17,7 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <png.h>
-#include <jpeglib.h>
+#include "imgmake.h"
 
 static const char *outdir;
 
@@ -45,21 +46,13 @@ static void write_file(const char *sub, const char *name, const void *data,
         die(name);
 }
 
-static void put32be(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
 /* A header-only RGB ICC profile libpng and our reader accept. */
 static const uint8_t *rgb_icc(unsigned *len)
 {
     static uint8_t b[160];
     for (size_t i = 0; i < sizeof b; i++)
         b[i] = (uint8_t)(i * 13 + 7);
-    put32be(b, sizeof b);
+    tu_put32(b, sizeof b);
     memset(b + 4, 0, 4);
     b[8] = 4;
     memset(b + 9, 0, 3);
@@ -68,13 +61,13 @@ static const uint8_t *rgb_icc(unsigned *len)
     memcpy(b + 20, "XYZ ", 4);
     memcpy(b + 36, "acsp", 4);
     memset(b + 64, 0, 4);
-    put32be(b + 68, 0x0000F6D6);
-    put32be(b + 72, 0x00010000);
-    put32be(b + 76, 0x0000D32D);
-    put32be(b + 128, 1);
+    tu_put32(b + 68, 0x0000F6D6);
+    tu_put32(b + 72, 0x00010000);
+    tu_put32(b + 76, 0x0000D32D);
+    tu_put32(b + 128, 1);
     memcpy(b + 132, "desc", 4);
-    put32be(b + 136, 144);
-    put32be(b + 140, 16);
+    tu_put32(b + 136, 144);
+    tu_put32(b + 140, 16);
     *len = sizeof b;
     return b;
 }
@@ -183,62 +176,12 @@ static void png_seeds(void)
 
 /* ---- JPEG ---------------------------------------------------------------- */
 
-typedef struct jspec {
-    int w, h, comps;            /* 1 grey, 3 RGB, 4 CMYK */
-    int ycck, progressive, arith, restart, full_chroma, quality;
-    const uint8_t *app1;
-    size_t app1_len;
-    int icc;
-    int density_unit, xd, yd;
-} jspec;
-
-static void jpeg(const char *name, const jspec *s)
+static void jpeg(const char *name, const tu_jpeg *s)
 {
-    struct jpeg_compress_struct c;
-    struct jpeg_error_mgr jerr;
-    FILE *fp = create("jpeg", name);
-    c.err = jpeg_std_error(&jerr);
-    jpeg_create_compress(&c);
-    jpeg_stdio_dest(&c, fp);
-    c.image_width = (JDIMENSION)s->w;
-    c.image_height = (JDIMENSION)s->h;
-    c.input_components = s->comps;
-    c.in_color_space = s->comps == 1 ? JCS_GRAYSCALE
-                       : s->comps == 3 ? JCS_RGB : JCS_CMYK;
-    jpeg_set_defaults(&c);
-    if (s->ycck)
-        jpeg_set_colorspace(&c, JCS_YCCK);
-    jpeg_set_quality(&c, s->quality ? s->quality : 75, TRUE);
-    if (s->full_chroma)
-        c.comp_info[0].h_samp_factor = c.comp_info[0].v_samp_factor = 1;
-    if (s->progressive)
-        jpeg_simple_progression(&c);
-    c.arith_code = s->arith ? TRUE : FALSE;
-    c.restart_in_rows = s->restart;
-    if (s->xd) {
-        c.density_unit = (UINT8)s->density_unit;
-        c.X_density = (UINT16)s->xd;
-        c.Y_density = (UINT16)s->yd;
-    }
-    jpeg_start_compress(&c, TRUE);
-    if (s->app1)
-        jpeg_write_marker(&c, JPEG_APP0 + 1, s->app1, (unsigned)s->app1_len);
-    if (s->icc) {
-        unsigned n;
-        const uint8_t *icc = rgb_icc(&n);
-        jpeg_write_icc_profile(&c, icc, n);
-    }
-    JSAMPLE row[64 * 4];
-    for (int y = 0; y < s->h; y++) {
-        for (int i = 0; i < s->w * s->comps; i++)
-            row[i] = (JSAMPLE)((i * 11 + y * 17) & 255);
-        JSAMPROW r = row;
-        jpeg_write_scanlines(&c, &r, 1);
-    }
-    jpeg_finish_compress(&c);
-    jpeg_destroy_compress(&c);
-    if (fclose(fp) != 0)
-        die(name);
+    size_t n;
+    uint8_t *d = tu_make_jpeg(s, &n);
+    write_file("jpeg", name, d, n);
+    free(d);
 }
 
 static void put16e(uint8_t *p, unsigned v, int big)
@@ -288,25 +231,28 @@ static size_t exif(uint8_t *b, int big, unsigned orientation)
 
 static void jpeg_seeds(void)
 {
-    jpeg("baseline.jpg", &(jspec){.w = 16, .h = 16, .comps = 3});
-    jpeg("odd-size.jpg", &(jspec){.w = 13, .h = 7, .comps = 3,
+    jpeg("baseline.jpg", &(tu_jpeg){.w = 16, .h = 16, .comps = 3});
+    jpeg("odd-size.jpg", &(tu_jpeg){.w = 13, .h = 7, .comps = 3,
                                   .quality = 40});
-    jpeg("444.jpg", &(jspec){.w = 16, .h = 8, .comps = 3, .full_chroma = 1,
+    jpeg("444.jpg", &(tu_jpeg){.w = 16, .h = 8, .comps = 3, .full_chroma = 1,
                              .quality = 95});
-    jpeg("grey.jpg", &(jspec){.w = 16, .h = 16, .comps = 1});
-    jpeg("progressive.jpg", &(jspec){.w = 16, .h = 16, .comps = 3,
+    jpeg("grey.jpg", &(tu_jpeg){.w = 16, .h = 16, .comps = 1});
+    jpeg("progressive.jpg", &(tu_jpeg){.w = 16, .h = 16, .comps = 3,
                                      .progressive = 1});
-    jpeg("progressive-grey.jpg", &(jspec){.w = 9, .h = 9, .comps = 1,
+    jpeg("progressive-grey.jpg", &(tu_jpeg){.w = 9, .h = 9, .comps = 1,
                                           .progressive = 1});
-    jpeg("arith.jpg", &(jspec){.w = 16, .h = 16, .comps = 3, .arith = 1});
-    jpeg("restart.jpg", &(jspec){.w = 16, .h = 32, .comps = 3,
+    jpeg("arith.jpg", &(tu_jpeg){.w = 16, .h = 16, .comps = 3, .arith = 1});
+    jpeg("restart.jpg", &(tu_jpeg){.w = 16, .h = 32, .comps = 3,
                                  .restart = 1});
-    jpeg("cmyk.jpg", &(jspec){.w = 8, .h = 8, .comps = 4});
-    jpeg("ycck.jpg", &(jspec){.w = 8, .h = 8, .comps = 4, .ycck = 1});
-    jpeg("icc.jpg", &(jspec){.w = 8, .h = 8, .comps = 3, .icc = 1});
-    jpeg("dpi.jpg", &(jspec){.w = 8, .h = 8, .comps = 3, .density_unit = 1,
+    jpeg("cmyk.jpg", &(tu_jpeg){.w = 8, .h = 8, .comps = 4});
+    jpeg("ycck.jpg", &(tu_jpeg){.w = 8, .h = 8, .comps = 4, .ycck = 1});
+    unsigned icc_len;
+    const uint8_t *icc = rgb_icc(&icc_len);
+    jpeg("icc.jpg", &(tu_jpeg){.w = 8, .h = 8, .comps = 3, .icc = icc,
+                               .icc_len = icc_len});
+    jpeg("dpi.jpg", &(tu_jpeg){.w = 8, .h = 8, .comps = 3, .density_unit = 1,
                              .xd = 300, .yd = 300});
-    jpeg("aspect.jpg", &(jspec){.w = 8, .h = 8, .comps = 3,
+    jpeg("aspect.jpg", &(tu_jpeg){.w = 8, .h = 8, .comps = 3,
                                 .density_unit = 0, .xd = 2, .yd = 1});
     uint8_t b[128];
     char name[64];
@@ -314,7 +260,7 @@ static void jpeg_seeds(void)
         int big = o & 1;
         size_t n = exif(b, big, o);
         snprintf(name, sizeof name, "exif-%u-%s.jpg", o, big ? "mm" : "ii");
-        jpeg(name, &(jspec){.w = 12, .h = 8, .comps = 3, .app1 = b,
+        jpeg(name, &(tu_jpeg){.w = 12, .h = 8, .comps = 3, .app1 = b,
                             .app1_len = n});
     }
     /* bare APP1 payloads, for smp_exif_orientation alone */
