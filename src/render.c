@@ -62,7 +62,6 @@ struct smp_render {
     smp_lut lut;
     smp_ink inks[SMP_MAX_SESSIONS], red;
     uint8_t shades[SMP_MAX_SESSIONS][3];
-    float cell;                 /* the density field's cell, px */
     atomic_int *cancel;
 };
 
@@ -748,7 +747,6 @@ smp_status smp_render_new_threads(const smp_image *photo,
     if ((st = frame_of(photo, p, &r->info, &frame, &cell, err)) != SMP_OK)
         goto fail;
     double scale = r->info.scale;
-    r->cell = cell;
 
     hl = malloc(sizeof *hl);
     if (!hl) {
