@@ -37,7 +37,8 @@
 #define MAX_SCALE 1000.0
 #define MAX_HEAD_PX 1e6
 
-/* A session stamped down the canvas (smp_render_rows), on its own thread. */
+/* A session stamped down the canvas (smp_render_rows), on its own thread;
+ * smp_render_session stamps with the first lane's stampers. */
 typedef struct lane {
     size_t next;                /* its next dot */
     smp_stamper *dot, *halo;    /* its own: their tables grow as used */
@@ -52,7 +53,6 @@ struct smp_render {
     uint32_t *rows;             /* each dot's first and end row */
     lane lanes[SMP_MAX_SESSIONS];
     smp_image *aged;            /* the last ageing preview */
-    smp_stamper *stamp, *halo;  /* the sessions' stampers, kept */
     smp_render_info info;
     smp_dot *dots;
     size_t ndots;
@@ -947,6 +947,17 @@ static void redden_to(smp_render *r, const smp_appearance *look,
     }
 }
 
+/* A lane's stampers for the look, made the first time; 0 if out of
+ * memory. */
+static int stampers(lane *ln, const smp_appearance *look)
+{
+    if (!ln->dot)
+        ln->dot = smp_stamper_new(look->softness, look->spread);
+    if (!ln->halo && look->halo > 0)
+        ln->halo = smp_stamper_new(SMP_HALO_SOFTNESS, 0);
+    return ln->dot && (look->halo <= 0 || ln->halo);
+}
+
 /* The canvas made afresh from the photo, nothing stamped. */
 static smp_status fresh_canvas(smp_render *r, smp_error *err)
 {
@@ -969,13 +980,8 @@ smp_status smp_render_start(smp_render *r, smp_error *err)
     smp_appearance look;
     smp_appearance_of(r->look, &look);
     for (int k = 0; k < r->info.sessions; k++) {
-        lane *ln = &r->lanes[k];
-        ln->next = k ? r->info.dots[k - 1] : 0;
-        if (!ln->dot)
-            ln->dot = smp_stamper_new(look.softness, look.spread);
-        if (!ln->halo && look.halo > 0)
-            ln->halo = smp_stamper_new(SMP_HALO_SOFTNESS, 0);
-        if (!ln->dot || (look.halo > 0 && !ln->halo))
+        r->lanes[k].next = k ? r->info.dots[k - 1] : 0;
+        if (!stampers(&r->lanes[k], &look))
             return smp_fail(err, SMP_ERR_NOMEM, "out of memory");
     }
     return SMP_OK;
@@ -1043,13 +1049,12 @@ smp_status smp_render_session(smp_render *r, int session,
         redden_to(r, &look, r->canvas->height);
     size_t from = r->rendered ? r->info.dots[r->rendered - 1] : 0;
     size_t to = r->info.dots[session - 1];
-    if (!r->stamp)
-        r->stamp = smp_stamper_new(look.softness, look.spread);
-    if (!r->halo && look.halo > 0)
-        r->halo = smp_stamper_new(SMP_HALO_SOFTNESS, 0);
+    /* (a whole session on this thread: the first lane's stampers) */
+    if (!stampers(&r->lanes[0], &look))
+        return smp_fail(err, SMP_ERR_NOMEM, "out of memory");
     int stamped = smp_stamp_dots_with(r->canvas, r->dots, from, to, &look,
-                                      r->stamp, r->halo, r->inks, &r->red,
-                                      &r->lut, r->cancel);
+                                      r->lanes[0].dot, r->lanes[0].halo,
+                                      r->inks, &r->red, &r->lut, r->cancel);
     if (stamped != 0) {
         /* a half-stamped canvas is of no use: start over next time (one
          * that was given cannot be) */
@@ -1135,8 +1140,6 @@ void smp_render_free(smp_render *r)
     if (!r->given)
         smp_image_free(r->canvas);
     smp_image_free(r->aged);
-    smp_stamper_free(r->stamp);
-    smp_stamper_free(r->halo);
     for (int k = 0; k < SMP_MAX_SESSIONS; k++) {
         smp_stamper_free(r->lanes[k].dot);
         smp_stamper_free(r->lanes[k].halo);
