@@ -253,8 +253,7 @@ struct lanes {
     const smp_save_options *so;
     lane_job lane[SMP_MAX_SESSIONS];
     int n;
-    smp_image *after;           /* the last session's panel */
-    int panel;                  /* whether to make it */
+    smp_image *after;           /* the last session's panel, */
     smp_layout *lay;            /* or the before/after it goes into, */
     smp_atomic *ba_file;        /* written as its rows are made */
     smp_rows ba_rows;
@@ -371,9 +370,9 @@ static void *ba_main(void *arg)
 
 /* Writes the n sessions to their files (opened in order), each on its
  * own thread when `threads` > 1; with `lay`, makes the before/after in it
- * and writes it to `ba_file` as well, each on a thread of its own; else,
- * with `after`, makes the last session's panel (*after NULL if the
- * canvas is small enough to be its own). */
+ * and writes it to `ba_file` as well, each on a thread of its own; else
+ * makes the last session's panel (*after NULL if the canvas is small
+ * enough to be its own). */
 static smp_status write_sessions(smp_render *r, const char *photo,
                                  smp_atomic **files, int n,
                                  smp_layout *lay, smp_atomic *ba_file,
@@ -392,7 +391,6 @@ static smp_status write_sessions(smp_render *r, const char *photo,
     ls->photo = photo;
     ls->so = so;
     ls->n = n;
-    ls->panel = after != NULL || lay;
     ls->lay = lay;
     ls->ba_file = ba_file;
     ls->st = SMP_OK;
@@ -413,14 +411,14 @@ static smp_status write_sessions(smp_render *r, const char *photo,
             break;
     }
     pthread_t follower, ba;
-    int following = threads > 1 && ls->panel &&
+    int following = threads > 1 &&
                     pthread_create(&follower, NULL, after_main, ls) == 0;
     int writing = following && lay &&
                   pthread_create(&ba, NULL, ba_main, ls) == 0;
     for (int k = 1; k <= n; k++)
         if (!ls->lane[k - 1].running)
             lane_main(&ls->lane[k - 1]);
-    if (ls->panel && !following)
+    if (!following)
         after_main(ls);
     if (lay && !writing)
         ba_main(ls);
@@ -441,8 +439,7 @@ static smp_status write_sessions(smp_render *r, const char *photo,
         smp_image_free(ls->after);
     } else {
         smp_render_stamped(r);
-        if (after)
-            *after = ls->after;
+        *after = ls->after;
     }
     free(ls);
     return st;
