@@ -298,17 +298,24 @@ static void lane_read(void *ctx, uint32_t rows)
     smp_rows_reach(&l->read, rows);
 }
 
+/* img to its file as `feed` gives its rows; a failure stops every lane. */
+static void write_fed(lanes *ls, const smp_image *img, smp_atomic *file,
+                      const smp_feed *feed)
+{
+    smp_error e;
+    smp_status st = smp_image_write(img, file->fp, file->path, ls->so, feed,
+                                    &e);
+    if (st == SMP_OK)
+        st = smp_atomic_close(file, &e);
+    if (st != SMP_OK)
+        lanes_fail(ls, st, &e);
+}
+
 static void *lane_main(void *arg)
 {
     lane_job *l = arg;
     smp_feed feed = {lane_ready, lane_read, l};
-    smp_error e;
-    smp_status st = smp_image_write(smp_render_canvas(l->all->r), l->file->fp,
-                                    l->file->path, l->all->so, &feed, &e);
-    if (st == SMP_OK)
-        st = smp_atomic_close(l->file, &e);
-    if (st != SMP_OK)
-        lanes_fail(l->all, st, &e);
+    write_fed(l->all, smp_render_canvas(l->all->r), l->file, &feed);
     return NULL;
 }
 
@@ -358,13 +365,7 @@ static void *ba_main(void *arg)
 {
     lanes *ls = arg;
     smp_feed feed = {ba_ready, NULL, ls};
-    smp_error e;
-    smp_status st = smp_image_write(ls->lay->img, ls->ba_file->fp,
-                                    ls->ba_file->path, ls->so, &feed, &e);
-    if (st == SMP_OK)
-        st = smp_atomic_close(ls->ba_file, &e);
-    if (st != SMP_OK)
-        lanes_fail(ls, st, &e);
+    write_fed(ls, ls->lay->img, ls->ba_file, &feed);
     return NULL;
 }
 
