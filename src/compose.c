@@ -67,6 +67,24 @@ static void from_cairo(cairo_surface_t *s, smp_image *img)
     }
 }
 
+/* A label's letters are a 22nd of the panel's height (12 px at least),
+ * its box padded by LABEL_PAD of that, its corner LABEL_IN of it in from
+ * the panel's. */
+#define LABEL_PAD 0.45
+#define LABEL_IN 0.6
+
+static double label_size(int ph)
+{
+    return fmax(12.0, ph / 22.0);
+}
+
+/* The row below a label's box at y, with a pixel's margin for Cairo's
+ * anti-aliasing. */
+static int label_bottom(double y, double size)
+{
+    return (int)ceil(y + size + 2 * (size * LABEL_PAD)) + 2;
+}
+
 static void draw_label(cairo_t *cr, const char *text, double x, double y,
                        double size)
 {
@@ -75,7 +93,7 @@ static void draw_label(cairo_t *cr, const char *text, double x, double y,
     cairo_set_font_size(cr, size);
     cairo_text_extents_t te;
     cairo_text_extents(cr, text, &te);
-    double pad = size * 0.45;
+    double pad = size * LABEL_PAD;
     cairo_set_source_rgba(cr, 0, 0, 0, 0.55);
     cairo_rectangle(cr, x, y, te.x_advance + 2 * pad, size + 2 * pad);
     cairo_fill(cr);
@@ -133,10 +151,10 @@ static smp_status label_on(smp_image *img, const char *text, double x,
     cairo_surface_destroy(probe);
     if (!ok)
         return SMP_ERR_NOMEM;
-    double pad = size * 0.45;
+    double pad = size * LABEL_PAD;
     int x0 = (int)floor(x) - 2, y0 = (int)floor(y) - 2;
     int x1 = (int)ceil(x + te.x_advance + 2 * pad) + 2;
-    int y1 = (int)ceil(y + size + 2 * pad) + 2;
+    int y1 = label_bottom(y, size);
     x0 = x0 < 0 ? 0 : x0;
     y0 = y0 < 0 ? 0 : y0;
     x1 = x1 > (int)img->width ? (int)img->width : x1;
@@ -163,8 +181,8 @@ static smp_status label_on(smp_image *img, const char *text, double x,
 /* The rows the labels of panels ph rows high reach down to. */
 static uint32_t label_rows(int ph)
 {
-    double size = fmax(12.0, ph / 22.0), y = size * 0.6;
-    double bottom = ceil(y + size + 2 * size * 0.45) + 2;
+    double size = label_size(ph);
+    int bottom = label_bottom(size * LABEL_IN, size);
     return bottom < ph ? (uint32_t)bottom : (uint32_t)ph;
 }
 
@@ -212,12 +230,12 @@ smp_status smp_compose_rows(smp_layout *lay, uint32_t rows, uint32_t *done,
     *done = 0;
     if (!lay->lettered && rows >= label_rows((int)lay->img->height)) {
         char label[64];
-        double size = fmax(12.0, lay->img->height / 22.0);
+        double size = label_size((int)lay->img->height);
+        double in = size * LABEL_IN;
         snprintf(label, sizeof label, "After session %d", lay->session);
-        if (label_on(lay->img, "Before", size * 0.6, size * 0.6, size) !=
-                SMP_OK ||
-            label_on(lay->img, label, lay->pw + lay->gap + size * 0.6,
-                     size * 0.6, size) != SMP_OK)
+        if (label_on(lay->img, "Before", in, in, size) != SMP_OK ||
+            label_on(lay->img, label, lay->pw + lay->gap + in, in, size) !=
+                SMP_OK)
             return smp_fail(err, SMP_ERR_NOMEM, "out of memory lettering "
                             "the before/after image");
         lay->lettered = 1;
@@ -281,10 +299,10 @@ smp_status smp_compose_panels(const smp_image *before,
         cairo_paint(cr);
     }
     char label[64];
-    double size = fmax(12.0, ph / 22.0);
-    draw_label(cr, "Before", size * 0.6, size * 0.6, size);
+    double size = label_size(ph), in = size * LABEL_IN;
+    draw_label(cr, "Before", in, in, size);
     snprintf(label, sizeof label, "After session %d", session);
-    draw_label(cr, label, pw + gap + size * 0.6, size * 0.6, size);
+    draw_label(cr, label, pw + gap + in, in, size);
     from_cairo(canvas, img);
     st = smp_image_copy_meta(img, meta, err);
     img->res.unit = SMP_RES_NONE;
