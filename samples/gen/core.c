@@ -286,12 +286,11 @@ static box seg_box(const canvas *c, float ax, float ay, float bx, float by,
     return b;
 }
 
-/*
- * Darkens pixels under a short capsule: each channel is multiplied towards
- * `tint` by alpha * coverage.  Stubble, brow hairs, lashes, creases.
- */
-void stamp_mul(canvas *c, float ax, float ay, float bx, float by,
-               float rad, const float tint[3], float alpha)
+/* Pixels under a short capsule, by alpha * coverage: with `mul` each
+ * channel multiplied towards col (stubble, brow hairs, lashes, creases),
+ * else col painted over them (grey and white hairs). */
+static void stamp_capsule(canvas *c, float ax, float ay, float bx, float by,
+                          float rad, const float col[3], float alpha, int mul)
 {
     box b = seg_box(c, ax, ay, bx, by, rad + 1.5f);
     for (int y = b.y0; y <= b.y1; y++)
@@ -301,26 +300,25 @@ void stamp_mul(canvas *c, float ax, float ay, float bx, float by,
             if (a <= 0.0f)
                 continue;
             float *p = pixel(c, x, y);
-            for (int k = 0; k < 3; k++)
-                p[k] *= 1.0f - a * (1.0f - tint[k]);
+            for (int k = 0; k < 3; k++) {
+                if (mul)
+                    p[k] *= 1.0f - a * (1.0f - col[k]);
+                else
+                    p[k] += (col[k] - p[k]) * a;
+            }
         }
 }
 
-/* Paints col over the pixels under a short capsule: grey and white hairs. */
+void stamp_mul(canvas *c, float ax, float ay, float bx, float by,
+               float rad, const float tint[3], float alpha)
+{
+    stamp_capsule(c, ax, ay, bx, by, rad, tint, alpha, 1);
+}
+
 void stamp_mix(canvas *c, float ax, float ay, float bx, float by, float rad,
                const float col[3], float alpha)
 {
-    box b = seg_box(c, ax, ay, bx, by, rad + 1.5f);
-    for (int y = b.y0; y <= b.y1; y++)
-        for (int x = b.x0; x <= b.x1; x++) {
-            float d = seg_dist((float)x + 0.5f, (float)y + 0.5f, ax, ay, bx, by);
-            float a = alpha * line_cov(d, rad);
-            if (a <= 0.0f)
-                continue;
-            float *p = pixel(c, x, y);
-            for (int k = 0; k < 3; k++)
-                p[k] += (col[k] - p[k]) * a;
-        }
+    stamp_capsule(c, ax, ay, bx, by, rad, col, alpha, 0);
 }
 
 /*
