@@ -153,15 +153,24 @@ static void check_core(const smp_point *pts, const size_t *counts,
     }
 }
 
+/* Three sessions' dots on a W x H field of `fn`, their counts and the
+ * spread of every prefix checked. */
+static smp_point *place_checked(smp_field *f, shape_fn fn, uint64_t seed,
+                                size_t *counts)
+{
+    make_field(f, W, H, fn);
+    smp_point *pts = place(f, 3, split3, seed, counts);
+    check_counts(f, counts, 3, split3);
+    check_prefixes(f, pts, counts, 3, split3);
+    return pts;
+}
+
 static void test_uniform(void **state)
 {
     (void)state;
     smp_field f;
     size_t counts[3];
-    make_field(&f, W, H, uniform);
-    smp_point *pts = place(&f, 3, split3, 1, counts);
-    check_counts(&f, counts, 3, split3);
-    check_prefixes(&f, pts, counts, 3, split3);
+    smp_point *pts = place_checked(&f, uniform, 1, counts);
     check_core(pts, counts, 300, 225, 900, 675, 0.03);
     free(pts);
     smp_field_release(&f);
@@ -172,10 +181,7 @@ static void test_holes(void **state)
     (void)state;
     smp_field f;
     size_t counts[3];
-    make_field(&f, W, H, holes);
-    smp_point *pts = place(&f, 3, split3, 2, counts);
-    check_counts(&f, counts, 3, split3);
-    check_prefixes(&f, pts, counts, 3, split3);
+    smp_point *pts = place_checked(&f, holes, 2, counts);
     /* none where lambda is 0, none well inside a hole (the bilinear
      * lookup blurs each hole's rim by a field cell) */
     const float m = 2 * CELL;
@@ -214,10 +220,7 @@ static void test_ramp(void **state)
     (void)state;
     smp_field f;
     size_t counts[3];
-    make_field(&f, W, H, ramp);
-    smp_point *pts = place(&f, 3, split3, 3, counts);
-    check_counts(&f, counts, 3, split3);
-    check_prefixes(&f, pts, counts, 3, split3);
+    smp_point *pts = place_checked(&f, ramp, 3, counts);
     for (size_t i = 0; i < counts[2]; i++)
         assert_true(pts[i].x >= R0 - CELL);
     /* The ramp as a whole, then in strips: its thin end gets ~13% fewer
@@ -236,10 +239,7 @@ static void test_step(void **state)
     (void)state;
     smp_field f;
     size_t counts[3];
-    make_field(&f, W, H, step);
-    smp_point *pts = place(&f, 3, split3, 4, counts);
-    check_counts(&f, counts, 3, split3);
-    check_prefixes(&f, pts, counts, 3, split3);
+    smp_point *pts = place_checked(&f, step, 4, counts);
     /* lambda rises from 0 at x = 598 (a cell centre) to full at 602 */
     for (size_t i = 0; i < counts[2]; i++)
         assert_true(pts[i].x > EDGE - CELL / 2);
