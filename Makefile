@@ -147,7 +147,8 @@ FUZZ_CFLAGS = -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all \
               -fsanitize=fuzzer-no-link,address,undefined
 .PHONY: fuzz fuzz-smoke fuzz-build
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_image.h $(BUILD)/cli_options.o $(LIB)
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/fuzz/fuzz_image.h \
+                 $(BUILD)/cli_options.o $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< \
 	    $(BUILD)/cli_options.o $(LIB) $(LIBS) -lz

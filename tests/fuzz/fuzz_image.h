@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
+#include "fuzz.h"
 
 /* Small enough that no input can make the fuzzer run out of memory; the
  * limit code is the same at any size. */
@@ -22,15 +23,6 @@
 /* Images above this are decoded but not written back: encoding is slow
  * and its code paths do not depend on the size. */
 #define FUZZ_ROUNDTRIP_PIXELS (1u << 16)
-
-#define FUZZ_CHECK(cond) \
-    do { \
-        if (!(cond)) { \
-            fprintf(stderr, "%s:%d: broken: %s\n", __FILE__, __LINE__, \
-                    #cond); \
-            abort(); \
-        } \
-    } while (0)
 
 /* A refusal: the status is recorded, the message is one line that starts
  * with the file's name, and nothing is returned. */

@@ -12,17 +12,9 @@
 #include <string.h>
 #include "batch.h"
 #include "cli.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define FUZZ_CHECK(cond) \
-    do { \
-        if (!(cond)) { \
-            fprintf(stderr, "%s:%d: broken: %s\n", __FILE__, __LINE__, \
-                    #cond); \
-            abort(); \
-        } \
-    } while (0)
 
 static void check_cell(const char *s)
 {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,15 +21,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * plans of more than this many would make the fuzzer crawl without
  * reaching new code, so their density is lowered (or they are skipped). */
 #define MAX_DOTS 20000.0
-
-#define FUZZ_CHECK(cond) \
-    do { \
-        if (!(cond)) { \
-            fprintf(stderr, "%s:%d: broken: %s\n", __FILE__, __LINE__, \
-                    #cond); \
-            abort(); \
-        } \
-    } while (0)
 
 /* A 32x24 photo of a head on a backdrop, made once: small, so that even
  * the densest plan renders in a fraction of a second. */
